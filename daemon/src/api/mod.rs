@@ -1,0 +1,317 @@
+//! The API socket: JSON lines over a Unix stream socket (docs/api.md).
+//!
+//! One thread serves every client with `mio`. Each client has a bounded input
+//! line (64 KiB) and a bounded output buffer; a client that sends garbage gets
+//! an error reply and stays connected; a client that stops reading is
+//! disconnected when its output buffer fills, and never blocks the daemon.
+
+pub mod commands;
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use mio::net::{UnixListener, UnixStream};
+use mio::{Events, Interest, Poll, Token};
+use serde_json::{json, Value};
+
+use crate::registry::Registry;
+
+/// Longest request line, bytes (without the newline).
+pub const MAX_LINE: usize = 64 * 1024;
+/// Output buffered for one client before it is disconnected as too slow.
+pub const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+/// Most clients served at once.
+pub const MAX_CLIENTS: usize = 128;
+
+const LISTENER: Token = Token(usize::MAX);
+
+struct Client {
+    stream: UnixStream,
+    input: Vec<u8>,
+    /// Discarding the rest of an over-long line.
+    skipping: bool,
+    output: Vec<u8>,
+    closing: bool,
+}
+
+/// The running API server.
+pub struct ApiServer {
+    path: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ApiServer {
+    /// Bind the socket (replacing a stale one) and start serving.
+    pub fn start(path: &Path, registry: Arc<Registry>) -> io::Result<ApiServer> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        if path.exists() {
+            // Refuse to steal the socket of a running daemon.
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("{} is in use by another trunkd", path.display()),
+                ));
+            }
+            std::fs::remove_file(path)?;
+        }
+        let listener = UnixListener::bind(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("api".into())
+            .spawn(move || serve(listener, registry, s))?;
+        Ok(ApiServer {
+            path: path.to_owned(),
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// True while the server thread runs.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stop serving and remove the socket.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Drop for ApiServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBool>) {
+    let mut poll = match Poll::new() {
+        Ok(p) => p,
+        Err(e) => {
+            log::error!("api: cannot create poll: {e}");
+            return;
+        }
+    };
+    if let Err(e) = poll
+        .registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)
+    {
+        log::error!("api: cannot register listener: {e}");
+        return;
+    }
+    let mut clients: HashMap<Token, Client> = HashMap::new();
+    let mut next = 0usize;
+    let mut events = Events::with_capacity(64);
+    while !stop.load(Ordering::Relaxed) {
+        if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(100))) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                log::error!("api: poll failed: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            continue;
+        }
+        for ev in events.iter() {
+            if ev.token() == LISTENER {
+                accept_all(&listener, &poll, &mut clients, &mut next);
+                continue;
+            }
+            let t = ev.token();
+            let Some(c) = clients.get_mut(&t) else {
+                continue;
+            };
+            if ev.is_readable() {
+                read_client(c, &registry);
+            }
+            flush(c);
+            if c.closing && c.output.is_empty() || c.output.len() > MAX_OUTPUT {
+                if c.output.len() > MAX_OUTPUT {
+                    log::warn!("api: disconnecting a client that does not read its replies");
+                }
+                let _ = poll.registry().deregister(&mut c.stream);
+                clients.remove(&t);
+            }
+        }
+    }
+}
+
+fn accept_all(
+    listener: &UnixListener,
+    poll: &Poll,
+    clients: &mut HashMap<Token, Client>,
+    next: &mut usize,
+) {
+    loop {
+        match listener.accept() {
+            Ok((mut stream, _)) => {
+                if clients.len() >= MAX_CLIENTS {
+                    let _ = stream.write_all(
+                        &line(&json!({"event":"error","error":{"code":"busy","message":"too many clients"}})),
+                    );
+                    continue;
+                }
+                *next = (*next + 1) % (usize::MAX - 1);
+                let token = Token(*next);
+                if poll
+                    .registry()
+                    .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
+                    .is_err()
+                {
+                    continue;
+                }
+                let mut c = Client {
+                    stream,
+                    input: Vec::new(),
+                    skipping: false,
+                    output: Vec::new(),
+                    closing: false,
+                };
+                c.output.extend(line(&json!({
+                    "event": "hello",
+                    "api": commands::API_VERSION,
+                    "server": commands::server_name(),
+                })));
+                flush(&mut c);
+                clients.insert(token, c);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) => {
+                log::warn!("api: accept failed: {e}");
+                return;
+            }
+        }
+    }
+}
+
+fn line(v: &Value) -> Vec<u8> {
+    let mut s = v.to_string().into_bytes();
+    s.push(b'\n');
+    s
+}
+
+fn read_client(c: &mut Client, registry: &Registry) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match c.stream.read(&mut buf) {
+            Ok(0) => {
+                c.closing = true;
+                return;
+            }
+            Ok(n) => {
+                for &b in &buf[..n] {
+                    if b == b'\n' {
+                        if c.skipping {
+                            c.skipping = false;
+                        } else {
+                            let req = std::mem::take(&mut c.input);
+                            let reply = handle_line(registry, &req);
+                            if let Some(r) = reply {
+                                c.output.extend(line(&r));
+                            }
+                        }
+                    } else if !c.skipping {
+                        if c.input.len() >= MAX_LINE {
+                            c.input.clear();
+                            c.skipping = true;
+                            c.output.extend(line(&error_reply(
+                                Value::Null,
+                                "line_too_long",
+                                &format!("request longer than {MAX_LINE} bytes; discarded"),
+                            )));
+                        } else {
+                            c.input.push(b);
+                        }
+                    }
+                }
+                if c.output.len() > MAX_OUTPUT {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => {
+                c.closing = true;
+                c.output.clear();
+                return;
+            }
+        }
+    }
+}
+
+fn flush(c: &mut Client) {
+    while !c.output.is_empty() {
+        match c.stream.write(&c.output) {
+            Ok(0) => {
+                c.closing = true;
+                c.output.clear();
+                return;
+            }
+            Ok(n) => {
+                c.output.drain(..n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => {
+                c.closing = true;
+                c.output.clear();
+                return;
+            }
+        }
+    }
+}
+
+fn error_reply(id: Value, code: &str, message: &str) -> Value {
+    json!({"id": id, "ok": false, "error": {"code": code, "message": message}})
+}
+
+/// Handle one request line; `None` for a blank line.
+pub fn handle_line(registry: &Registry, raw: &[u8]) -> Option<Value> {
+    let text = match std::str::from_utf8(raw) {
+        Ok(t) => t.trim(),
+        Err(_) => return Some(error_reply(Value::Null, "bad_json", "request is not UTF-8")),
+    };
+    if text.is_empty() {
+        return None;
+    }
+    let v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(error_reply(
+                Value::Null,
+                "bad_json",
+                &format!("bad JSON: {e}"),
+            ))
+        }
+    };
+    let Value::Object(obj) = v else {
+        return Some(error_reply(
+            Value::Null,
+            "bad_request",
+            "request must be a JSON object",
+        ));
+    };
+    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    Some(match commands::execute(registry, &obj) {
+        Ok(result) => json!({"id": id, "ok": true, "result": result}),
+        Err(e) => error_reply(id, e.code, &e.message),
+    })
+}

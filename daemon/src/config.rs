@@ -1,0 +1,482 @@
+//! `trunkd.toml`: boards and spans.
+//!
+//! Parsing keeps the byte position of every value, so that every error names
+//! the file, the line and the key: `trunkd.toml:12:9: span 3 `framing`: ...`.
+//! A configuration is either entirely valid or refused; nothing half-applies.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use trunk_driver_sys::abi::{ClockSource, FramingMode, LineCoding, SpanSettings};
+use trunk_driver_sys::board::BoardSpec;
+
+/// Default location of the configuration.
+pub const DEFAULT_CONFIG: &str = "/etc/trunkd/trunkd.toml";
+/// Default API socket.
+pub const DEFAULT_SOCKET: &str = "/run/trunkd/trunkd.sock";
+
+/// A configuration error, naming where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The key (e.g. `span 3 framing`), when known.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(k) = &self.key {
+            write!(f, "`{k}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Signalling on a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Signalling {
+    /// Clear channels; the D-channel timeslot, if enabled, runs raw HDLC.
+    None,
+}
+
+impl Signalling {
+    /// Name as in the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signalling::None => "none",
+        }
+    }
+}
+
+/// One board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardConfig {
+    /// Name used by spans and the API.
+    pub name: String,
+    /// Where the board is.
+    pub device: BoardSpec,
+}
+
+/// One span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanConfig {
+    /// Global span number (unique across boards), as in `span/timeslot`.
+    pub span: u32,
+    /// Board name.
+    pub board: String,
+    /// Position on the board, 1-based.
+    pub board_span: usize,
+    /// Human name.
+    pub name: String,
+    /// Line settings written to the board.
+    pub settings: SpanSettings,
+    /// Signalling.
+    pub signalling: Signalling,
+    /// Run HDLC on the D-channel timeslot (TS16 E1, TS24 T1).
+    pub dchannel: bool,
+    /// Trunk group the span's channels belong to.
+    pub trunk_group: String,
+}
+
+impl SpanConfig {
+    /// The D-channel timeslot, if HDLC runs on one.
+    pub fn dchannel_timeslot(&self) -> Option<usize> {
+        self.dchannel
+            .then(|| trunk_driver_sys::abi::dchannel_timeslot(self.settings.t1))
+    }
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// API socket path.
+    pub socket: PathBuf,
+    /// Boards, by name.
+    pub boards: BTreeMap<String, BoardConfig>,
+    /// Spans, by global span number.
+    pub spans: BTreeMap<u32, SpanConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    daemon: Option<Spanned<RawDaemon>>,
+    #[serde(default)]
+    board: Vec<Spanned<RawBoard>>,
+    #[serde(default)]
+    span: Vec<Spanned<RawSpan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDaemon {
+    socket: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoard {
+    name: Spanned<String>,
+    device: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpan {
+    span: Spanned<i64>,
+    board: Spanned<String>,
+    board_span: Spanned<i64>,
+    name: Option<Spanned<String>>,
+    line: Spanned<String>,
+    framing: Option<Spanned<String>>,
+    linecode: Option<Spanned<String>>,
+    clock: Option<Spanned<String>>,
+    loopback: Option<Spanned<String>>,
+    signalling: Option<Spanned<String>>,
+    dchannel: Option<Spanned<bool>>,
+    trunk_group: Option<Spanned<String>>,
+    enabled: Option<Spanned<bool>>,
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn at(&self, offset: usize, key: Option<String>, message: impl Into<String>) -> ConfigError {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rfind('\n')
+            .map_or(before.len(), |p| before.len() - p - 1)
+            + 1;
+        ConfigError {
+            file: self.file.to_owned(),
+            line: Some(line),
+            column: Some(column),
+            key,
+            message: message.into(),
+        }
+    }
+
+    fn bad<T>(&self, v: &Spanned<T>, key: String, message: impl Into<String>) -> ConfigError {
+        self.at(v.span().start, Some(key), message)
+    }
+}
+
+/// Read and validate a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(path, &text)
+}
+
+/// Validate configuration text (`path` is only used in messages).
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let cx = Ctx { file: path, text };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let msg = e.message().to_owned();
+        let mut err = cx.at(offset, None, msg);
+        if e.span().is_none() {
+            err.line = None;
+            err.column = None;
+        }
+        err
+    })?;
+    let socket = raw
+        .daemon
+        .as_ref()
+        .and_then(|d| d.get_ref().socket.as_ref())
+        .map(|s| {
+            let p = PathBuf::from(s.get_ref());
+            if p.is_absolute() {
+                Ok(p)
+            } else {
+                Err(cx.bad(s, "daemon.socket".into(), "must be an absolute path"))
+            }
+        })
+        .transpose()?
+        .unwrap_or_else(|| DEFAULT_SOCKET.into());
+
+    let mut boards = BTreeMap::new();
+    let mut devices = BTreeSet::new();
+    for b in &raw.board {
+        let b = b.get_ref();
+        let name = b.name.get_ref().trim().to_owned();
+        if name.is_empty()
+            || name.len() > 32
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(cx.bad(
+                &b.name,
+                "board.name".into(),
+                "use 1-32 letters, digits, `-` or `_`",
+            ));
+        }
+        let device: BoardSpec = b
+            .device
+            .get_ref()
+            .parse()
+            .map_err(|e: String| cx.bad(&b.device, format!("board {name} device"), e))?;
+        if !devices.insert(device.clone()) {
+            return Err(cx.bad(
+                &b.device,
+                format!("board {name} device"),
+                "another board already uses this device",
+            ));
+        }
+        if boards
+            .insert(
+                name.clone(),
+                BoardConfig {
+                    name: name.clone(),
+                    device,
+                },
+            )
+            .is_some()
+        {
+            return Err(cx.bad(
+                &b.name,
+                "board.name".into(),
+                format!("board `{name}` is defined twice"),
+            ));
+        }
+    }
+
+    let mut spans = BTreeMap::new();
+    let mut positions = BTreeSet::new();
+    for s in &raw.span {
+        let s = s.get_ref();
+        let n = *s.span.get_ref();
+        if !(1..=4096).contains(&n) {
+            return Err(cx.bad(
+                &s.span,
+                "span.span".into(),
+                "span numbers run from 1 to 4096",
+            ));
+        }
+        let n = n as u32;
+        let key = |k: &str| format!("span {n} {k}");
+        let board = s.board.get_ref().clone();
+        if !boards.contains_key(&board) {
+            return Err(cx.bad(
+                &s.board,
+                key("board"),
+                format!("no [[board]] is named `{board}`"),
+            ));
+        }
+        let bs = *s.board_span.get_ref();
+        if !(1..=trunk_driver_sys::abi::MAX_SPANS as i64).contains(&bs) {
+            return Err(cx.bad(
+                &s.board_span,
+                key("board_span"),
+                "a board has spans 1 to 16",
+            ));
+        }
+        if !positions.insert((board.clone(), bs)) {
+            return Err(cx.bad(
+                &s.board_span,
+                key("board_span"),
+                format!("board `{board}` span {bs} is configured twice"),
+            ));
+        }
+        let t1 = match s.line.get_ref().as_str() {
+            "e1" | "E1" => false,
+            "t1" | "T1" => true,
+            other => {
+                return Err(cx.bad(
+                    &s.line,
+                    key("line"),
+                    format!("`{other}`: expected e1 or t1"),
+                ))
+            }
+        };
+        let framing = match s.framing.as_ref() {
+            None => {
+                if t1 {
+                    FramingMode::Esf
+                } else {
+                    FramingMode::Crc4
+                }
+            }
+            Some(f) => match (t1, f.get_ref().as_str()) {
+                (false, "crc4") => FramingMode::Crc4,
+                (false, "g704" | "cas" | "ccs") => FramingMode::G704,
+                (true, "esf") => FramingMode::Esf,
+                (true, "d4" | "sf") => FramingMode::D4,
+                (_, other) => {
+                    let allowed = if t1 {
+                        "esf or d4 for T1"
+                    } else {
+                        "crc4 or g704 for E1"
+                    };
+                    return Err(cx.bad(
+                        f,
+                        key("framing"),
+                        format!("`{other}`: expected {allowed}"),
+                    ));
+                }
+            },
+        };
+        let linecode = match s.linecode.as_ref() {
+            None => {
+                if t1 {
+                    LineCoding::B8zs
+                } else {
+                    LineCoding::Hdb3
+                }
+            }
+            Some(c) => match (t1, c.get_ref().as_str()) {
+                (false, "hdb3") => LineCoding::Hdb3,
+                (true, "b8zs") => LineCoding::B8zs,
+                (_, "ami") => LineCoding::Ami,
+                (_, other) => {
+                    let allowed = if t1 {
+                        "b8zs or ami for T1"
+                    } else {
+                        "hdb3 or ami for E1"
+                    };
+                    return Err(cx.bad(
+                        c,
+                        key("linecode"),
+                        format!("`{other}`: expected {allowed}"),
+                    ));
+                }
+            },
+        };
+        let clock = match s.clock.as_ref().map(|c| (c, c.get_ref().as_str())) {
+            None | Some((_, "line")) => ClockSource::Line,
+            Some((_, "internal")) => ClockSource::Internal,
+            Some((c, other)) => {
+                return Err(cx.bad(
+                    c,
+                    key("clock"),
+                    format!("`{other}`: expected line or internal"),
+                ))
+            }
+        };
+        let (local_loopback, remote_loopback) =
+            match s.loopback.as_ref().map(|l| (l, l.get_ref().as_str())) {
+                None | Some((_, "none")) => (false, false),
+                Some((_, "local")) => (true, false),
+                Some((_, "remote")) => (false, true),
+                Some((l, other)) => {
+                    return Err(cx.bad(
+                        l,
+                        key("loopback"),
+                        format!("`{other}`: expected none, local or remote"),
+                    ))
+                }
+            };
+        let signalling = match s.signalling.as_ref().map(|x| (x, x.get_ref().as_str())) {
+            None | Some((_, "none")) => Signalling::None,
+            Some((x, v @ ("pri-cpe" | "pri-net" | "ss7" | "r2"))) => {
+                return Err(cx.bad(
+                    x,
+                    key("signalling"),
+                    format!("`{v}` is not available in this build of trunkd yet; use none"),
+                ))
+            }
+            Some((x, other)) => {
+                return Err(cx.bad(
+                    x,
+                    key("signalling"),
+                    format!("`{other}`: expected none, pri-cpe, pri-net, ss7 or r2"),
+                ))
+            }
+        };
+        let trunk_group = s
+            .trunk_group
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |t| t.get_ref().clone());
+        if trunk_group.is_empty() || trunk_group.len() > 64 {
+            if let Some(t) = s.trunk_group.as_ref() {
+                return Err(cx.bad(t, key("trunk_group"), "must be 1-64 characters"));
+            }
+        }
+        let settings = SpanSettings {
+            enabled: s.enabled.as_ref().is_none_or(|e| *e.get_ref()),
+            t1,
+            framing,
+            linecode,
+            clock,
+            local_loopback,
+            remote_loopback,
+            force_rai: false,
+            force_ais: false,
+        };
+        let cfg = SpanConfig {
+            span: n,
+            board,
+            board_span: bs as usize,
+            name: s
+                .name
+                .as_ref()
+                .map_or_else(|| format!("span {n}"), |x| x.get_ref().clone()),
+            settings,
+            signalling,
+            dchannel: s.dchannel.as_ref().is_none_or(|d| *d.get_ref()),
+            trunk_group,
+        };
+        if spans.insert(n, cfg).is_some() {
+            return Err(cx.bad(
+                &s.span,
+                "span.span".into(),
+                format!("span {n} is defined twice"),
+            ));
+        }
+    }
+    if boards.is_empty() {
+        return Err(ConfigError {
+            file: path.to_owned(),
+            line: None,
+            column: None,
+            key: Some("board".into()),
+            message: "no [[board]] configured".into(),
+        });
+    }
+    Ok(Config {
+        path: path.to_owned(),
+        socket,
+        boards,
+        spans,
+    })
+}
+
+impl Config {
+    /// Spans of one board, by position (0-based) on the board.
+    pub fn spans_of<'a>(&'a self, board: &'a str) -> impl Iterator<Item = &'a SpanConfig> + 'a {
+        self.spans.values().filter(move |s| s.board == board)
+    }
+}

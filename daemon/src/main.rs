@@ -1,0 +1,181 @@
+//! trunkd: the E1/T1 board daemon.
+//!
+//! ```text
+//! trunkd [--config FILE] [--socket PATH] [--check]
+//! trunkd --demo [--demo-seconds N]
+//! ```
+
+mod api;
+mod config;
+mod demo;
+mod registry;
+mod rt;
+mod state;
+mod supervisor;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use sd_notify::NotifyState;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+use crate::registry::Registry;
+use crate::state::BoardState;
+use crate::supervisor::Supervisor;
+
+/// Command line.
+#[derive(Parser, Debug)]
+#[command(name = "trunkd", version, about = "E1/T1 telephony board daemon")]
+struct Args {
+    /// Configuration file.
+    #[arg(long, default_value = config::DEFAULT_CONFIG)]
+    config: PathBuf,
+    /// API socket (overrides [daemon] socket in the configuration).
+    #[arg(long)]
+    socket: Option<PathBuf>,
+    /// Validate the configuration and exit.
+    #[arg(long)]
+    check: bool,
+    /// Run on a built-in simulator with a sample configuration.
+    #[arg(long)]
+    demo: bool,
+    /// With --demo: exit after this many seconds (default: run until Ctrl-C).
+    #[arg(long, requires = "demo")]
+    demo_seconds: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format_timestamp_millis()
+        .init();
+    let args = Args::parse();
+    if args.demo {
+        return demo::run(args.socket, args.demo_seconds);
+    }
+    let cfg = match config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("trunkd: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.check {
+        println!(
+            "{}: OK ({} boards, {} spans)",
+            cfg.path.display(),
+            cfg.boards.len(),
+            cfg.spans.len()
+        );
+        return ExitCode::SUCCESS;
+    }
+    run(cfg, args.socket, None)
+}
+
+/// Run the daemon until SIGTERM/SIGINT (or `deadline`). Returns the exit code.
+pub(crate) fn run(
+    cfg: config::Config,
+    socket: Option<PathBuf>,
+    deadline: Option<Instant>,
+) -> ExitCode {
+    let config_path = cfg.path.clone();
+    let socket = socket.unwrap_or_else(|| cfg.socket.clone());
+    let mut signals = match signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("trunkd: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let registry = Arc::new(Registry::new(Arc::new(cfg)));
+    let mut sup = Supervisor::start(registry.clone());
+    let api = match api::ApiServer::start(&socket, registry.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
+            sup.shutdown();
+            return ExitCode::FAILURE;
+        }
+    };
+    log::info!("API on {}", socket.display());
+    let _ = sd_notify::notify(false, &[NotifyState::Ready, NotifyState::Status("running")]);
+    let mut wd_usec = 0u64;
+    let watchdog = sd_notify::watchdog_enabled(false, &mut wd_usec);
+    let wd_period = Duration::from_micros(wd_usec / 2).max(Duration::from_millis(100));
+    let mut last_feed = Instant::now();
+    let mut last_ticks: Vec<u64> = Vec::new();
+    let mut code = ExitCode::SUCCESS;
+    'main: loop {
+        for sig in signals.pending() {
+            match sig {
+                SIGHUP => reload(&mut sup, &registry, &config_path),
+                _ => {
+                    log::info!("signal {sig}: shutting down");
+                    break 'main;
+                }
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        if watchdog && last_feed.elapsed() >= wd_period {
+            // Feed only if every running board's real-time thread made progress.
+            let boards = registry.boards();
+            let ticks: Vec<u64> = boards
+                .iter()
+                .map(|b| b.shared.ticks.load(Ordering::Relaxed))
+                .collect();
+            let stuck = boards
+                .iter()
+                .zip(&ticks)
+                .zip(last_ticks.iter().chain(std::iter::repeat(&u64::MAX)))
+                .any(|((b, now), before)| b.shared.state() == BoardState::Running && now == before);
+            if stuck {
+                log::error!(
+                    "a board's real-time thread made no progress; not feeding the watchdog"
+                );
+            } else {
+                let _ = sd_notify::notify(false, &[NotifyState::Watchdog]);
+            }
+            last_ticks = ticks;
+            last_feed = Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        if !api.is_running() {
+            log::error!("API thread stopped; exiting");
+            code = ExitCode::FAILURE;
+            break;
+        }
+    }
+    let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
+    api.stop();
+    sup.shutdown();
+    code
+}
+
+fn reload(sup: &mut Supervisor, registry: &Registry, path: &std::path::Path) {
+    let _ = sd_notify::notify(false, &[NotifyState::Reloading]);
+    match config::load(path) {
+        Ok(new) => {
+            let s = sup.reload(new);
+            registry.reloads.fetch_add(1, Ordering::Relaxed);
+            log::info!(
+                "reloaded {}: spans changed {:?}, unchanged {}, boards started {:?}, stopped {:?}, restarted {:?}",
+                path.display(),
+                s.spans_changed,
+                s.spans_unchanged,
+                s.boards_started,
+                s.boards_stopped,
+                s.boards_restarted
+            );
+        }
+        Err(e) => {
+            registry.failed_reloads.fetch_add(1, Ordering::Relaxed);
+            log::error!("reload refused, keeping the running configuration: {e}");
+        }
+    }
+    let _ = sd_notify::notify(false, &[NotifyState::Ready]);
+}

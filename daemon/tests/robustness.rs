@@ -1,0 +1,240 @@
+//! Hostile input: malformed API requests and configuration files get clear
+//! errors and change nothing else; SIGHUP reload touches only changed spans
+//! and a bad reload keeps the running configuration; the demo runs.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{bin, serial, tempdir, Harness};
+use serde_json::Value;
+
+struct Conn {
+    w: UnixStream,
+    r: BufReader<UnixStream>,
+}
+
+impl Conn {
+    fn open(h: &Harness) -> Conn {
+        let s = UnixStream::connect(&h.socket).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let r = BufReader::new(s.try_clone().unwrap());
+        let mut c = Conn { w: s, r };
+        let hello = c.read();
+        assert_eq!(hello["event"], "hello");
+        assert_eq!(hello["api"], 1);
+        c
+    }
+    fn read(&mut self) -> Value {
+        let mut line = String::new();
+        self.r.read_line(&mut line).expect("read reply");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("reply is not JSON ({e}): {line:?}"))
+    }
+    fn send_raw(&mut self, bytes: &[u8]) -> Value {
+        self.w.write_all(bytes).unwrap();
+        self.read()
+    }
+}
+
+#[test]
+fn malformed_api_requests_get_errors_and_the_daemon_keeps_serving() {
+    let _g = serial();
+    let h = Harness::start("api", 1, false, "x2");
+    h.wait_all_up(Duration::from_secs(30));
+    let mut a = Conn::open(&h);
+    let mut b = Conn::open(&h);
+
+    let r = a.send_raw(b"this is not json\n");
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["error"]["code"], "bad_json");
+
+    let r = a.send_raw(b"{\"id\":1,\"cmd\":\"spa\n");
+    assert_eq!(r["error"]["code"], "bad_json", "truncated JSON: {r}");
+
+    let r = a.send_raw(b"[1,2,3]\n");
+    assert_eq!(r["error"]["code"], "bad_request");
+
+    let r = a.send_raw(b"{\"id\":7,\"cmd\":\"reboot\"}\n");
+    assert_eq!(r["id"], 7);
+    assert_eq!(r["error"]["code"], "unknown_command");
+
+    let r = a.send_raw(b"{\"id\":8,\"cmd\":\"bert_start\",\"span\":1,\"timeslot\":99}\n");
+    assert_eq!(r["error"]["code"], "invalid_argument", "{r}");
+    let r = a.send_raw(b"{\"id\":9,\"cmd\":\"bert_start\",\"span\":42,\"timeslot\":1}\n");
+    assert_eq!(r["error"]["code"], "not_found", "{r}");
+    let r = a.send_raw(b"{\"id\":10,\"cmd\":\"bert_start\",\"span\":1,\"timeslot\":16}\n");
+    assert_eq!(
+        r["error"]["code"], "busy",
+        "D-channel is not a BERT target: {r}"
+    );
+    let r = a.send_raw(b"\xff\xfe\n");
+    assert_eq!(r["error"]["code"], "bad_json");
+
+    // A huge line: one error, the rest of the line is discarded.
+    let mut huge = vec![b'x'; 200 * 1024];
+    huge.push(b'\n');
+    let r = a.send_raw(&huge);
+    assert_eq!(r["error"]["code"], "line_too_long");
+
+    // Another client was served all along, and the first still works.
+    let r = b.send_raw(b"{\"id\":\"b\",\"cmd\":\"status\"}\n");
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["id"], "b");
+    let r = a.send_raw(b"{\"id\":11,\"cmd\":\"spans\"}\n");
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["result"]["spans"][0]["state"], "up");
+
+    // A client that vanishes mid-line changes nothing.
+    {
+        let mut c = UnixStream::connect(&h.socket).unwrap();
+        c.write_all(b"{\"id\":1,\"cmd\":").unwrap();
+    }
+    // A client that never reads does not block others.
+    let mut lazy = UnixStream::connect(&h.socket).unwrap();
+    for _ in 0..200 {
+        if lazy.write_all(b"{\"cmd\":\"channels\"}\n").is_err() {
+            break;
+        }
+    }
+    let r = b.send_raw(b"{\"id\":12,\"cmd\":\"status\"}\n");
+    assert_eq!(r["ok"], true);
+    let mut sink = [0u8; 16];
+    let _ = lazy.set_read_timeout(Some(Duration::from_millis(10)));
+    let _ = lazy.read(&mut sink);
+}
+
+fn check(text: &str) -> (bool, String) {
+    let dir = tempdir("cfg");
+    let p = dir.join("trunkd.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = Command::new(bin("trunkd"))
+        .arg("--config")
+        .arg(&p)
+        .arg("--check")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BOARD: &str = "[[board]]\nname = \"b0\"\ndevice = \"sim:/tmp/x\"\n";
+
+#[test]
+fn malformed_configs_name_file_line_and_key() {
+    let (ok, _) = check(&format!(
+        "{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\n"
+    ));
+    assert!(ok, "a valid config must pass");
+
+    let cases: &[(&str, &str, &str)] = &[
+        // (config, expected line prefix, expected words)
+        ("[[board]\nname = 1\n", "trunkd.toml:1:", "TOML"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nframing = \"esf\"\n"), "trunkd.toml:10:", "span 1 framing"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b9\"\nboard_span = 1\nline = \"e1\"\n"), "trunkd.toml:7:", "span 1 board"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 17\nline = \"e1\"\n"), "trunkd.toml:8:", "board_span"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"j1\"\n"), "trunkd.toml:9:", "span 1 line"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"t1\"\nlinecode = \"hdb3\"\n"), "trunkd.toml:10:", "linecode"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\ncolour = \"red\"\n"), "trunkd.toml:", "colour"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 2\nline = \"e1\"\n"), "trunkd.toml:11:", "defined twice"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-cpe\"\n"), "trunkd.toml:10:", "not available"),
+        ("[[board]]\nname = \"b0\"\ndevice = \"/tmp/nope\"\n", "trunkd.toml:3:", "device"),
+        ("", "trunkd.toml", "no [[board]]"),
+    ];
+    for (text, at, words) in cases {
+        let (ok, err) = check(text);
+        assert!(!ok, "accepted a bad config:\n{text}");
+        assert!(err.contains(at), "error {err:?} does not point at {at}");
+        assert!(
+            err.contains(words),
+            "error {err:?} does not mention {words}"
+        );
+    }
+    let (ok, err) = check("\u{0}\u{1}binary");
+    assert!(!ok && err.contains("trunkd.toml"), "{err}");
+}
+
+#[test]
+fn sighup_reload_touches_only_changed_spans() {
+    let _g = serial();
+    let h = Harness::start("reload", 2, false, "x4");
+    h.wait_all_up(Duration::from_secs(30));
+    // A BERT on span 1 must survive a reload that changes span 2 only.
+    let r = h.ctl(&["bert", "1/1", "--seconds", "1"]);
+    assert_eq!(r["state"], "done");
+    let bert_start = Command::new(bin("trunkctl"))
+        .arg("--socket")
+        .arg(&h.socket)
+        .args(["--json", "bert", "1/2", "--seconds", "8"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    let changed = text.replacen(
+        "framing = \"crc4\"\nlinecode = \"hdb3\"\ntrunk_group = \"tg2\"",
+        "framing = \"g704\"\nlinecode = \"hdb3\"\ntrunk_group = \"tg2\"",
+        1,
+    );
+    assert_ne!(text, changed);
+    std::fs::write(&h.config, &changed).unwrap();
+    common::nix_kill(h.daemon_pid(), 1).unwrap();
+    h.wait_span(2, "framing g704", Duration::from_secs(20), |s| {
+        s["framing"] == "g704" && s["state"] == "up"
+    });
+    assert_eq!(h.span(1)["framing"], "crc4");
+    let out = bert_start.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let status = h.ctl(&["status"]);
+    assert_eq!(status["reloads"], 1);
+    let b = h.ctl(&["bert", "1/3", "--seconds", "1"]);
+    assert_eq!(b["errors"], 0);
+    // The BERT that ran across the reload finished instead of being stopped.
+    let mut c = Conn::open(&h);
+    let r = c.send_raw(b"{\"id\":1,\"cmd\":\"bert\",\"span\":1,\"timeslot\":2}\n");
+    assert_eq!(
+        r["result"]["state"], "done",
+        "span 1 BERT was disturbed by the reload: {r}"
+    );
+    assert_eq!(r["result"]["errors"], 0);
+
+    // A broken config on reload is refused and the old one keeps running.
+    std::fs::write(&h.config, "[[board]]\nname = 3\n").unwrap();
+    common::nix_kill(h.daemon_pid(), 1).unwrap();
+    common::wait_for(Duration::from_secs(10), || {
+        h.ctl(&["status"])["failed_reloads"] == 1
+    });
+    assert_eq!(h.spans().len(), 2);
+    assert_eq!(h.span(2)["framing"], "g704");
+    assert_eq!(h.span(2)["state"], "up");
+}
+
+#[test]
+fn demo_runs_and_shows_spans_up() {
+    let _g = serial();
+    let out = Command::new(bin("trunkd"))
+        .args(["--demo", "--demo-seconds", "14"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("all spans framed up"), "{stdout}");
+    assert!(
+        stdout.contains("LOS"),
+        "the demo's LOS step did not show: {stdout}"
+    );
+    let up_rows = stdout.lines().filter(|l| l.contains(" UP ")).count();
+    assert!(up_rows >= 6, "expected the six demo spans UP: {stdout}");
+    assert!(
+        stdout.contains("errors, error rate"),
+        "the BERT step did not finish: {stdout}"
+    );
+}

@@ -1,0 +1,95 @@
+//! trunksim: a simulated trunkd board of 1-16 E1 or T1 spans.
+//!
+//! ```text
+//! trunksim --dir DIR --spans N --line e1|t1 --far-end loop|idle|external
+//!          [--time realtime|xN|lockstep] [--seed S]
+//! ```
+//! trunkd opens the board as `sim:DIR`. See testbench/README.md.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use trunk_testbench::line::LineKind;
+use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
+
+/// Command line of trunksim.
+#[derive(Parser, Debug)]
+#[command(name = "trunksim", version, about = "Simulated E1/T1 board for trunkd")]
+struct Args {
+    /// Simulator directory: board file, interrupt, control and far-end sockets.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Number of spans (1-16).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    spans: u8,
+    /// Line type of every span.
+    #[arg(long, default_value = "e1", value_parser = parse_line)]
+    line: LineKind,
+    /// Far end of every span: loop, idle or external.
+    #[arg(long = "far-end", default_value = "loop")]
+    far_end: FarEndMode,
+    /// Time mode: realtime, xN (N times real time) or lockstep.
+    #[arg(long, default_value = "realtime")]
+    time: TimeMode,
+    /// Seed for every random process (bit errors).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn parse_line(s: &str) -> Result<LineKind, String> {
+    match s {
+        "e1" | "E1" => Ok(LineKind::E1),
+        "t1" | "T1" => Ok(LineKind::T1),
+        _ => Err(format!("`{s}`: expected e1 or t1")),
+    }
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let args = Args::parse();
+    let cfg = SimConfig {
+        dir: args.dir.clone(),
+        spans: args.spans as usize,
+        line: args.line,
+        far_end: args.far_end,
+        time: args.time,
+        seed: args.seed,
+    };
+    let sim = match Simulator::start(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("trunksim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    log::info!(
+        "board ready: {} spans {:?}, far end {}, time {}; trunkd device = \"sim:{}\"",
+        args.spans,
+        args.line,
+        args.far_end,
+        args.time,
+        args.dir.display()
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(sig, stop.clone()) {
+            eprintln!("trunksim: cannot install signal handler: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    while !stop.load(Ordering::Relaxed) && sim.is_running() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ok = sim.is_running();
+    sim.stop();
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("trunksim: simulator thread stopped unexpectedly");
+        ExitCode::FAILURE
+    }
+}

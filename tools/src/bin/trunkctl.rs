@@ -1,0 +1,305 @@
+//! `trunkctl`: command-line client of the trunkd daemon.
+//!
+//! Talks to trunkd over its control socket (see [`trunk_tools::client`])
+//! and prints either aligned tables or, with `--json`, the raw result object
+//! as one JSON line. Errors go to stderr as `trunkctl: <message>` with exit
+//! status 1.
+
+use std::error::Error;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{json, Value};
+
+use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SOCKET};
+use trunk_tools::chan::SpanTs;
+use trunk_tools::client::{decode, Client, ClientError};
+use trunk_tools::render;
+
+/// Interval between `bert` polls (wall time).
+const BERT_POLL: Duration = Duration::from_millis(200);
+
+/// Query and control trunkd, the E1/T1 telephony board daemon.
+#[derive(Debug, Parser)]
+#[command(name = "trunkctl", version, propagate_version = true)]
+#[command(after_help = "\
+Examples:
+  trunkctl status
+  trunkctl spans --json
+  trunkctl channels --span 2
+  trunkctl bert 1/5 --seconds 30")]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOpts,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args)]
+struct GlobalOpts {
+    /// Path of trunkd's control socket
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "TRUNKD_SOCKET",
+        hide_env_values = true,
+        default_value = DEFAULT_SOCKET
+    )]
+    socket: PathBuf,
+
+    /// Print the result object as one JSON line instead of a table
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Seconds to wait for each reply from trunkd before giving up
+    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    timeout: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the server, its uptime and configuration, and the boards
+    Status,
+    /// Show every span: line settings, state, alarms and error counters
+    #[command(long_about = "\
+Show every span: line settings, state, alarms and error counters.
+
+Columns:
+  SPAN     global span number       BOARD    board the span is on
+  LINE     E1 or T1                 FRAMING  CRC4, CAS, ESF, D4, ...
+  CODE     line code (HDB3, B8ZS)   CLOCK    clock source
+  SIG      signalling               STATE    up, alarm or disabled
+  ALARMS   LOS,LOF,AIS,RAI,CRC_MF_LOSS, or OK when clear
+  CRC      CRC errors               CV       line code violations
+  EBIT     far-end E-bit errors     SLIP     frame slips
+  FAS      frame alignment errors   UNDR/OVR tx underruns / rx overruns
+  DCH-RX/DCH-TX  D-channel frames received/sent (- without a D channel)")]
+    Spans,
+    /// Show channels (timeslots), their kind, state and trunk group
+    Channels {
+        /// Only show the channels of this span
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        span: Option<u32>,
+    },
+    /// Run a bit error rate test on one timeslot and report the result
+    #[command(long_about = "\
+Run a bit error rate test on one timeslot and report the result.
+
+Starts the test with bert_start, polls its progress every 200 ms and prints \
+bits, errors, error rate, pattern sync and resyncs once it is done. The \
+test length is measured in board time; trunkctl gives up after \
+SECONDS*20+30 s of wall time. Exit status is 0 when the test ran (even if \
+it counted errors) and 1 when it could not be run.")]
+    Bert {
+        /// Channel to test, as SPAN/TS (e.g. 1/5)
+        #[arg(value_name = "SPAN/TS")]
+        channel: String,
+        /// Test length in seconds (board time)
+        #[arg(long, value_name = "N", default_value_t = 10,
+              value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        seconds: u64,
+    },
+}
+
+/// Parses `--timeout` seconds (fractions allowed, > 0, ≤ 1 day).
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!("'{s}' is not between 0 and 86400 seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("trunkctl: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Res<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Status => {
+            let raw = connect(g)?.request("status", Value::Null)?;
+            output(g, &raw, |v| {
+                decode::<Status>("status", v).map(|s| render::status(&s))
+            })?;
+        }
+        Command::Spans => {
+            let raw = connect(g)?.request("spans", Value::Null)?;
+            output(g, &raw, |v| {
+                decode::<SpansReply>("spans", v).map(|r| render::spans(&r.spans))
+            })?;
+        }
+        Command::Channels { span } => {
+            let args = match span {
+                Some(n) => json!({ "span": n }),
+                None => Value::Null,
+            };
+            let raw = connect(g)?.request("channels", args)?;
+            output(g, &raw, |v| {
+                decode::<ChannelsReply>("channels", v).map(|r| render::channels(&r.channels))
+            })?;
+        }
+        Command::Bert { channel, seconds } => {
+            // Validate the address before touching the socket.
+            let chan: SpanTs = channel.parse()?;
+            return bert(&mut connect(g)?, g, chan, *seconds);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn connect(g: &GlobalOpts) -> Result<Client, ClientError> {
+    Client::connect_with_timeout(&g.socket, g.timeout)
+}
+
+/// Prints `raw` as one JSON line with `--json`, otherwise the text made by
+/// `human` from it.
+fn output(
+    g: &GlobalOpts,
+    raw: &Value,
+    human: impl FnOnce(Value) -> Result<String, ClientError>,
+) -> Res<()> {
+    let text = if g.json {
+        let mut line = serde_json::to_string(raw)?;
+        line.push('\n');
+        line
+    } else {
+        human(raw.clone())?
+    };
+    emit(&text)
+}
+
+/// Writes to stdout; a closed pipe (`trunkctl spans | head`) is not an error.
+fn emit(text: &str) -> Res<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Runs a BERT: start, poll until done, report.
+fn bert(client: &mut Client, g: &GlobalOpts, chan: SpanTs, seconds: u64) -> Res<ExitCode> {
+    let args = json!({ "span": chan.span, "timeslot": chan.timeslot });
+    client.bert_start(chan.span, chan.timeslot, seconds)?;
+    let give_up_after = Duration::from_secs(seconds.saturating_mul(20).saturating_add(30));
+    let give_up = Instant::now() + give_up_after;
+    let progress = !g.json && io::stderr().is_terminal();
+    if !g.json {
+        emit(&format!(
+            "BERT {chan}: running for {seconds} s (board time)\n"
+        ))?;
+    }
+    loop {
+        thread::sleep(BERT_POLL);
+        let raw = client.request("bert", args.clone())?;
+        let report: BertReport = decode("bert", raw.clone())?;
+        if report.is_finished() {
+            if progress {
+                eprint!("\r\x1b[K");
+            }
+            output(g, &raw, |_| Ok(render::bert(&report)))?;
+            if report.is_done() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            return Err(format!(
+                "BERT on {chan} was stopped before it finished ({} of {seconds} s)",
+                report.elapsed_ms as f64 / 1000.0
+            )
+            .into());
+        }
+        if progress {
+            eprint!(
+                "\r\x1b[K  {:.1}/{seconds} s  bits {}  errors {}  {}",
+                report.elapsed_ms as f64 / 1000.0,
+                report.bits,
+                report.errors,
+                if report.in_sync { "in sync" } else { "no sync" }
+            );
+        }
+        if Instant::now() >= give_up {
+            if progress {
+                eprintln!();
+            }
+            // Best effort: do not leave the test running on the board.
+            let stopped = client.bert_stop(chan.span, chan.timeslot).is_ok();
+            return Err(format!(
+                "BERT on {chan} did not finish within {} s of wall time (state '{}'){}",
+                give_up_after.as_secs(),
+                report.state,
+                if stopped { "; stopped it" } else { "" }
+            )
+            .into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_after_subcommand() {
+        let cli = Cli::try_parse_from([
+            "trunkctl",
+            "spans",
+            "--json",
+            "--socket",
+            "/tmp/s.sock",
+            "--timeout",
+            "2.5",
+        ])
+        .expect("parse");
+        assert!(cli.global.json);
+        assert_eq!(cli.global.socket, PathBuf::from("/tmp/s.sock"));
+        assert_eq!(cli.global.timeout, Duration::from_millis(2500));
+        assert!(matches!(cli.command, Command::Spans));
+    }
+
+    #[test]
+    fn bert_arguments() {
+        let cli =
+            Cli::try_parse_from(["trunkctl", "bert", "1/5", "--seconds", "30"]).expect("parse");
+        match cli.command {
+            Command::Bert { channel, seconds } => {
+                assert_eq!(channel, "1/5");
+                assert_eq!(seconds, 30);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["trunkctl", "bert", "1/5", "--seconds", "0"]).is_err());
+    }
+
+    #[test]
+    fn timeout_parsing() {
+        assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("NaN").is_err());
+        assert!(parse_timeout("soon").is_err());
+    }
+}
