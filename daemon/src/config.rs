@@ -196,7 +196,8 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         key: None,
         message: format!("cannot read: {e}"),
     })?;
-    parse(path, &text)
+    let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    parse(&shown, &text)
 }
 
 /// Validate configuration text (`path` is only used in messages).
@@ -204,7 +205,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let cx = Ctx { file: path, text };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        let msg = e.message().to_owned();
+        let msg = format!(
+            "invalid TOML: {}",
+            e.message().trim_end().replace('\n', "; ")
+        );
         let mut err = cx.at(offset, None, msg);
         if e.span().is_none() {
             err.line = None;

@@ -23,8 +23,10 @@ use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
 
-/// Transmit chunks kept queued ahead of the board (ms of transmit latency).
+/// Transmit chunks kept queued ahead of the board at start (ms of transmit latency).
 pub const TX_PRIME: u32 = 2;
+/// Largest transmit latency the loop grows to after underruns (ms).
+pub const MAX_TX_LATENCY: u32 = 8;
 /// Ticks between counter reads.
 const COUNTER_PERIOD: u64 = 100;
 
@@ -82,8 +84,12 @@ struct SpanRt {
     hdlc_rx: HdlcRx,
     hdlc_tx: HdlcTx,
     berts: [Option<Bert>; 4],
+    /// Transmit chunks kept ahead of the board; grows after underruns.
+    latency: u32,
     rx: [u8; CHUNK_BYTES],
     tx: [u8; CHUNK_BYTES],
+    /// Idle octets with HDLC flags on the D-channel: what fills a gap.
+    idle_chunk: [u8; CHUNK_BYTES],
     prev: RawCounters,
     shared: Arc<SpanShared>,
 }
@@ -98,8 +104,10 @@ impl SpanRt {
             hdlc_rx: HdlcRx::new(),
             hdlc_tx: HdlcTx::new(IdleFill::Flags),
             berts: [None, None, None, None],
+            latency: TX_PRIME,
             rx: [0; CHUNK_BYTES],
             tx: [0; CHUNK_BYTES],
+            idle_chunk: [0; CHUNK_BYTES],
             prev: RawCounters::default(),
             shared,
         }
@@ -113,6 +121,7 @@ impl SpanRt {
                 self.tx[f * TIMESLOTS + d] = 0x7E;
             }
         }
+        self.idle_chunk = self.tx;
     }
 
     fn stop_berts(&mut self, why: BertState) {
@@ -307,6 +316,8 @@ impl ThreadCtx {
             let s = &mut self.spans[i];
             s.rx_tail = 0;
             s.tx_head = 0;
+            s.latency = TX_PRIME;
+            s.shared.tx_latency_ms.store(TX_PRIME, Ordering::Relaxed);
             s.prev = RawCounters::default();
             for _ in 0..TX_PRIME {
                 board.write_tx_chunk(i, s.tx_head, &s.tx);
@@ -463,10 +474,18 @@ impl ThreadCtx {
             avail = abi::RING_CHUNKS as u32 / 2;
         }
         if irq.contains(Irq::DMA_ERROR) {
-            // The board ran dry: put the transmit queue back TX_PRIME ahead.
             let tail = board.tx_tail(i);
             if (s.tx_head.wrapping_sub(tail) as i32) < 1 {
-                s.tx_head = tail.wrapping_add(TX_PRIME - 1);
+                // The board ran dry and sent idle: we were late. Like DAHDI,
+                // keep one more millisecond queued from now on (up to
+                // MAX_TX_LATENCY) and refill from the board's position.
+                s.latency = (s.latency + 1).min(MAX_TX_LATENCY);
+                s.shared.tx_latency_ms.store(s.latency, Ordering::Relaxed);
+                s.tx_head = tail;
+                for _ in 1..s.latency {
+                    board.write_tx_chunk(i, s.tx_head, &s.idle_chunk);
+                    s.tx_head = s.tx_head.wrapping_add(1);
+                }
             }
         }
         for _ in 0..avail {

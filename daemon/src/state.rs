@@ -138,6 +138,8 @@ pub struct SpanShared {
     pub dch_fcs_errors: AtomicU64,
     /// D-channel aborts.
     pub dch_aborts: AtomicU64,
+    /// Current transmit latency in ms (chunks queued ahead of the board).
+    pub tx_latency_ms: AtomicU32,
     /// Per-timeslot BERT.
     pub bert: [BertShared; TIMESLOTS],
 }

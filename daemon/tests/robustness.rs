@@ -134,7 +134,7 @@ fn malformed_configs_name_file_line_and_key() {
 
     let cases: &[(&str, &str, &str)] = &[
         // (config, expected line prefix, expected words)
-        ("[[board]\nname = 1\n", "trunkd.toml:1:", "TOML"),
+        ("[[board]\nname = 1\n", "trunkd.toml:1:", "invalid TOML"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nframing = \"esf\"\n"), "trunkd.toml:10:", "span 1 framing"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b9\"\nboard_span = 1\nline = \"e1\"\n"), "trunkd.toml:7:", "span 1 board"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 17\nline = \"e1\"\n"), "trunkd.toml:8:", "board_span"),
@@ -162,18 +162,22 @@ fn malformed_configs_name_file_line_and_key() {
 #[test]
 fn sighup_reload_touches_only_changed_spans() {
     let _g = serial();
-    let h = Harness::start("reload", 2, false, "x4");
+    let h = Harness::start("reload", 2, false, "lockstep");
     h.wait_all_up(Duration::from_secs(30));
     // A BERT on span 1 must survive a reload that changes span 2 only.
     let r = h.ctl(&["bert", "1/1", "--seconds", "1"]);
     assert_eq!(r["state"], "done");
-    let bert_start = Command::new(bin("trunkctl"))
-        .arg("--socket")
-        .arg(&h.socket)
-        .args(["--json", "bert", "1/2", "--seconds", "8"])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    let mut c = Conn::open(&h);
+    let r = c.send_raw(
+        b"{\"id\":1,\"cmd\":\"bert_start\",\"span\":1,\"timeslot\":2,\"seconds\":86400}\n",
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    let bert = |c: &mut Conn| {
+        c.send_raw(b"{\"id\":2,\"cmd\":\"bert\",\"span\":1,\"timeslot\":2}\n")["result"].clone()
+    };
+    common::wait_for(Duration::from_secs(20), || {
+        bert(&mut c)["bits"].as_u64().unwrap_or(0) > 100_000
+    });
     let text = std::fs::read_to_string(&h.config).unwrap();
     let changed = text.replacen(
         "framing = \"crc4\"\nlinecode = \"hdb3\"\ntrunk_group = \"tg2\"",
@@ -187,20 +191,21 @@ fn sighup_reload_touches_only_changed_spans() {
         s["framing"] == "g704" && s["state"] == "up"
     });
     assert_eq!(h.span(1)["framing"], "crc4");
-    let out = bert_start.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let status = h.ctl(&["status"]);
-    assert_eq!(status["reloads"], 1);
-    let b = h.ctl(&["bert", "1/3", "--seconds", "1"]);
-    assert_eq!(b["errors"], 0);
-    // The BERT that ran across the reload finished instead of being stopped.
-    let mut c = Conn::open(&h);
-    let r = c.send_raw(b"{\"id\":1,\"cmd\":\"bert\",\"span\":1,\"timeslot\":2}\n");
+    assert_eq!(h.ctl(&["status"])["reloads"], 1);
+    // The BERT that ran across the reload is still running, error-free.
+    let before = bert(&mut c)["bits"].as_u64().unwrap();
+    common::wait_for(Duration::from_secs(20), || {
+        bert(&mut c)["bits"].as_u64().unwrap_or(0) > before + 100_000
+    });
+    let r = bert(&mut c);
     assert_eq!(
-        r["result"]["state"], "done",
+        r["state"], "running",
         "span 1 BERT was disturbed by the reload: {r}"
     );
-    assert_eq!(r["result"]["errors"], 0);
+    assert_eq!(r["errors"], 0, "{r}");
+    assert_eq!(r["resyncs"], 0, "{r}");
+    let r = c.send_raw(b"{\"id\":3,\"cmd\":\"bert_stop\",\"span\":1,\"timeslot\":2}\n");
+    assert_eq!(r["result"]["state"], "stopped", "{r}");
 
     // A broken config on reload is refused and the old one keeps running.
     std::fs::write(&h.config, "[[board]]\nname = 3\n").unwrap();

@@ -526,8 +526,10 @@ pub struct HdlcTx {
     busy: bool,
     /// Line bits not yet output; the oldest is bit `n - 1`.
     acc: u64,
-    /// Number of pending bits in `acc`: bits are only queued by `fill` when
-    /// fewer than 8 are pending, or by `abort` after a `fill`, so at most 25.
+    /// Number of pending bits in `acc`. `fill` queues frame bits only while
+    /// fewer than 40 are pending (at most 18 at a time: a stuffed octet and
+    /// the closing flag) and idle fill only below 8, so at most 57 are
+    /// pending; after `fill` returns at most 49, and `abort` adds 8 once.
     n: u32,
     /// Consecutive ones sent within the frame (0 to 4).
     ones: u8,
@@ -613,12 +615,15 @@ impl HdlcTx {
                 *slot = (self.acc >> self.n) as u8;
                 i += 1;
             } else if self.busy {
-                if self.need_open {
-                    self.push_bits(u16::from(FLAG), 8);
-                    self.need_open = false;
-                    self.last_was_flag = true;
-                } else {
-                    self.send_octet();
+                // Queue several octets at once (at most 39 + 18 bits).
+                while self.busy && self.n < 40 {
+                    if self.need_open {
+                        self.push_bits(u16::from(FLAG), 8);
+                        self.need_open = false;
+                        self.last_was_flag = true;
+                    } else {
+                        self.send_octet();
+                    }
                 }
             } else {
                 let mask = (1u64 << self.n) - 1;

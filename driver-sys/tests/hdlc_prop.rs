@@ -54,9 +54,9 @@ fn transmit(frames: &[Vec<u8>], idle: IdleFill, rng: &mut Pcg64) -> Vec<u8> {
             out.extend_from_slice(&buf[..n]);
         }
     }
-    // Flush the closing flag, then some idle.
-    tx.fill(&mut buf[..5]);
-    out.extend_from_slice(&buf[..5]);
+    // Flush the queued bits (at most 57) and the closing flag, then idle.
+    tx.fill(&mut buf[..10]);
+    out.extend_from_slice(&buf[..10]);
     assert_eq!(tx.stats().frames, frames.len() as u64);
     out
 }
@@ -256,8 +256,8 @@ proptest! {
             tx.fill(&mut buf[..8]);
             line.extend_from_slice(&buf[..8]);
         }
-        tx.fill(&mut buf[..4]);
-        line.extend_from_slice(&buf[..4]);
+        tx.fill(&mut buf[..10]);
+        line.extend_from_slice(&buf[..10]);
         expect.extend(current);
         let mut rx = HdlcRx::with_min_len(1);
         let got = receive(&mut rx, &line, &mut rng);

@@ -5,14 +5,19 @@ use std::time::Instant;
 
 use proptest::prelude::*;
 use trunk_testbench::line::{
-    crc4, crc4_e1_frame, crc4_update, crc6, crc6_t1_frame, crc6_update, decode_symbols, encode_bits, Alarms,
-    Counters, FarEnd, Fault, Framing, LineCode, LineConfig, LineKind, Loopback, SpanModel,
+    crc4, crc4_e1_frame, crc4_update, crc6, crc6_t1_frame, crc6_update, decode_symbols,
+    encode_bits, Alarms, Counters, FarEnd, Fault, Framing, LineCode, LineConfig, LineKind,
+    Loopback, SpanModel,
 };
 
 const MS: u64 = 8; // frames per millisecond
 
 fn cfg(kind: LineKind, framing: Framing, code: LineCode) -> LineConfig {
-    LineConfig { kind, framing, code }
+    LineConfig {
+        kind,
+        framing,
+        code,
+    }
 }
 
 fn e1_crc4() -> LineConfig {
@@ -82,7 +87,8 @@ impl Rig {
         self.far_hist.push_front(far);
         self.host_hist.truncate(16);
         self.far_hist.truncate(16);
-        self.m.clock_frame(&host, &far, &mut self.board_rx, &mut self.far_rx);
+        self.m
+            .clock_frame(&host, &far, &mut self.board_rx, &mut self.far_rx);
         self.k += 1;
     }
 
@@ -122,15 +128,21 @@ impl Rig {
         let own = self.far_end == FarEnd::Loop || self.m.loopback() == Loopback::Local;
         let hist = if own { &self.host_hist } else { &self.far_hist };
         let ch = channels(self.kind);
-        hist.iter().position(|h| h[ch.clone()] == self.board_rx[ch.clone()])
+        hist.iter()
+            .position(|h| h[ch.clone()] == self.board_rx[ch.clone()])
     }
 
     /// Delay at which the far end's received payload matches the host's
     /// payload (or the far end's own, with a remote loopback).
     fn far_delay(&self) -> Option<usize> {
-        let hist = if self.m.loopback() == Loopback::Remote { &self.far_hist } else { &self.host_hist };
+        let hist = if self.m.loopback() == Loopback::Remote {
+            &self.far_hist
+        } else {
+            &self.host_hist
+        };
         let ch = channels(self.kind);
-        hist.iter().position(|h| h[ch.clone()] == self.far_rx[ch.clone()])
+        hist.iter()
+            .position(|h| h[ch.clone()] == self.far_rx[ch.clone()])
     }
 }
 
@@ -148,9 +160,12 @@ fn delta(a: Counters, b: Counters) -> Counters {
 
 /// Polynomial long division of M(x)·x^w by `gen` (w+1 bits), bit by bit.
 fn long_division(data: &[u8], width: usize, gen: u32) -> u8 {
-    let mut m: Vec<u8> = data.iter().flat_map(|&b| (0..8).rev().map(move |i| (b >> i) & 1)).collect();
+    let mut m: Vec<u8> = data
+        .iter()
+        .flat_map(|&b| (0..8).rev().map(move |i| (b >> i) & 1))
+        .collect();
     let n = m.len();
-    m.extend(std::iter::repeat(0).take(width));
+    m.resize(m.len() + width, 0);
     for i in 0..n {
         if m[i] == 1 {
             for k in 0..=width {
@@ -203,7 +218,11 @@ fn crc_frame_functions_match_long_division() {
         }
         // `msg` holds 193 bits + 7 trailing zeros; remove their effect by
         // dividing 193 bits exactly: compute bitwise over the first 193 bits.
-        let bits: Vec<u8> = msg.iter().flat_map(|&b| (0..8).rev().map(move |i| (b >> i) & 1)).take(193).collect();
+        let bits: Vec<u8> = msg
+            .iter()
+            .flat_map(|&b| (0..8).rev().map(move |i| (b >> i) & 1))
+            .take(193)
+            .collect();
         let mut reg = 0u8;
         for b in bits {
             let fb = ((reg >> 5) ^ b) & 1;
@@ -254,7 +273,11 @@ fn e1_crc4_loop_clean_for_two_seconds() {
     for k in 0..2 * 8000 {
         r.step();
         assert_eq!(r.m.alarms(), Alarms::default(), "frame {k}");
-        assert_eq!(r.board_delay(), Some(d), "frame {k}: payload corrupted or delay changed");
+        assert_eq!(
+            r.board_delay(),
+            Some(d),
+            "frame {k}: payload corrupted or delay changed"
+        );
     }
     assert_eq!(r.m.counters(), Counters::default());
     assert_eq!(d, 2);
@@ -268,7 +291,8 @@ fn fault_suite(c: LineConfig, far_end: FarEnd, seed: u64) {
     let mut r = Rig::new(c, far_end, seed);
     r.settle();
     let crc4 = c.framing == Framing::Crc4;
-    let cases: [(Fault, fn(&Alarms) -> bool, u64); 4] = [
+    type Case = (Fault, fn(&Alarms) -> bool, u64);
+    let cases: [Case; 4] = [
         (Fault::Los, |a| a.los && a.lof, 5 * MS),
         (Fault::Ais, |a| a.ais && a.lof && !a.los, 10 * MS),
         (Fault::Lof, |a| a.lof && !a.ais && !a.los, 5 * MS),
@@ -278,14 +302,24 @@ fn fault_suite(c: LineConfig, far_end: FarEnd, seed: u64) {
         r.m.inject(fault);
         assert_eq!(r.m.active_faults(), vec![fault]);
         let t = r.run_until(limit, pred);
-        assert!(t.is_some(), "{c:?} {far_end:?}: {fault:?} gave {:?}", r.m.alarms());
+        assert!(
+            t.is_some(),
+            "{c:?} {far_end:?}: {fault:?} gave {:?}",
+            r.m.alarms()
+        );
         if crc4 && fault != Fault::Rai {
-            assert!(r.m.alarms().crc_mf_loss, "{c:?}: {fault:?} without CRC MF loss");
+            assert!(
+                r.m.alarms().crc_mf_loss,
+                "{c:?}: {fault:?} without CRC MF loss"
+            );
         }
         // The alarm persists (LOF may rarely flicker on a false alignment
         // while hunting through random payload).
         let held = r.count(100 * MS, pred);
-        assert!(held >= 95 * MS, "{c:?} {far_end:?}: {fault:?} held only {held} frames");
+        assert!(
+            held >= 95 * MS,
+            "{c:?} {far_end:?}: {fault:?} held only {held} frames"
+        );
         if far_end == FarEnd::Terminal && fault != Fault::Rai {
             // Consequent action: the board sends RAI towards the far end.
             assert!(r.m.far_alarms().rai, "{c:?}: no RAI sent during {fault:?}");
@@ -293,7 +327,11 @@ fn fault_suite(c: LineConfig, far_end: FarEnd, seed: u64) {
         r.m.clear_faults();
         assert!(r.m.active_faults().is_empty());
         let t = r.run_until(60 * MS, |a| !a.any());
-        assert!(t.is_some(), "{c:?} {far_end:?}: after {fault:?}, still {:?}", r.m.alarms());
+        assert!(
+            t.is_some(),
+            "{c:?} {far_end:?}: after {fault:?}, still {:?}",
+            r.m.alarms()
+        );
         let bad = r.count(50 * MS, |a| a.any());
         assert_eq!(bad, 0, "{c:?}: alarms came back after clearing {fault:?}");
         if far_end == FarEnd::Terminal {
@@ -312,7 +350,11 @@ fn faults_e1_crc4() {
 #[test]
 fn faults_e1_g704() {
     fault_suite(e1_g704(), FarEnd::Loop, 4);
-    fault_suite(cfg(LineKind::E1, Framing::G704, LineCode::Ami), FarEnd::Terminal, 5);
+    fault_suite(
+        cfg(LineKind::E1, Framing::G704, LineCode::Ami),
+        FarEnd::Terminal,
+        5,
+    );
 }
 
 #[test]
@@ -324,7 +366,11 @@ fn faults_t1_esf() {
 #[test]
 fn faults_t1_d4() {
     fault_suite(t1_d4_ami(), FarEnd::Loop, 8);
-    fault_suite(cfg(LineKind::T1, Framing::D4, LineCode::B8zs), FarEnd::Terminal, 9);
+    fault_suite(
+        cfg(LineKind::T1, Framing::D4, LineCode::B8zs),
+        FarEnd::Terminal,
+        9,
+    );
 }
 
 /// Run one second at BER 1e-3 and return the counter deltas (after settling).
@@ -395,7 +441,10 @@ fn e_bits_reach_far_end() {
     assert!(within(near.crc_errors, 650.0, 950.0), "{near:?}");
     // Every errored submultiframe seen by the board is reported by one E = 0
     // bit, and the board -> far end direction is clean.
-    assert_eq!(far.ebit_errors, near.crc_errors, "near {near:?} far {far:?}");
+    assert_eq!(
+        far.ebit_errors, near.crc_errors,
+        "near {near:?} far {far:?}"
+    );
     assert_eq!(far.crc_errors, 0);
     // The far end's E bits are all 1 (it sees no errors); only the line
     // errors can hit one of its ~1000 E bits per second.
@@ -418,13 +467,19 @@ fn crc_multiframe_loss_on_heavy_errors() {
 
 #[test]
 fn slips_are_whole_frames() {
-    for (c, fe) in [(e1_crc4(), FarEnd::Loop), (t1_esf(), FarEnd::Terminal), (t1_d4_ami(), FarEnd::Loop)] {
+    for (c, fe) in [
+        (e1_crc4(), FarEnd::Loop),
+        (t1_esf(), FarEnd::Terminal),
+        (t1_d4_ami(), FarEnd::Loop),
+    ] {
         let mut r = Rig::new(c, fe, 41);
         r.settle();
         // D4: frames sent with RAI (bit 2 = 0) while hunting are still in the line.
         r.run(MS);
         let c0 = r.m.counters();
-        let d0 = r.board_delay().unwrap_or_else(|| panic!("{c:?}: {:?} {:?}", r.board_rx, r.host_hist[2]));
+        let d0 = r
+            .board_delay()
+            .unwrap_or_else(|| panic!("{c:?}: {:?} {:?}", r.board_rx, r.host_hist[2]));
         r.m.inject(Fault::Slip(3));
         let mut delays = Vec::new();
         for _ in 0..10 * MS {
@@ -433,7 +488,14 @@ fn slips_are_whole_frames() {
             delays.push(r.board_delay().expect("a whole frame"));
         }
         let d = delta(c0, r.m.counters());
-        assert_eq!(d, Counters { slips: 3, ..Counters::default() }, "{c:?}");
+        assert_eq!(
+            d,
+            Counters {
+                slips: 3,
+                ..Counters::default()
+            },
+            "{c:?}"
+        );
         assert!(r.m.active_faults().is_empty());
         // repeat (+1), delete (-1), repeat (+1)
         assert_eq!(*delays.last().unwrap(), d0 + 1);
@@ -539,7 +601,11 @@ fn ns_per_frame(c: LineConfig, far_end: FarEnd, fault: Option<Fault>, frames: u6
 
 #[test]
 fn clock_frame_cost() {
-    let frames = if cfg!(debug_assertions) { 20_000 } else { 400_000 };
+    let frames = if cfg!(debug_assertions) {
+        20_000
+    } else {
+        400_000
+    };
     let e1 = ns_per_frame(e1_crc4(), FarEnd::Loop, None, frames);
     let e1t = ns_per_frame(e1_crc4(), FarEnd::Terminal, None, frames);
     let t1 = ns_per_frame(t1_esf(), FarEnd::Loop, None, frames);
@@ -638,14 +704,31 @@ fn any_fault() -> impl Strategy<Value = Fault> {
 
 fn any_op() -> impl Strategy<Value = Op> {
     let kind = prop_oneof![Just(LineKind::E1), Just(LineKind::T1)];
-    let framing = prop_oneof![Just(Framing::G704), Just(Framing::Crc4), Just(Framing::D4), Just(Framing::Esf)];
-    let code = prop_oneof![Just(LineCode::Ami), Just(LineCode::Hdb3), Just(LineCode::B8zs)];
+    let framing = prop_oneof![
+        Just(Framing::G704),
+        Just(Framing::Crc4),
+        Just(Framing::D4),
+        Just(Framing::Esf)
+    ];
+    let code = prop_oneof![
+        Just(LineCode::Ami),
+        Just(LineCode::Hdb3),
+        Just(LineCode::B8zs)
+    ];
     prop_oneof![
         any_fault().prop_map(Op::Inject),
         Just(Op::Clear),
-        prop_oneof![Just(Loopback::None), Just(Loopback::Local), Just(Loopback::Remote)].prop_map(Op::Loopback),
-        (kind, framing, code).prop_map(|(kind, framing, code)| Op::Reconfigure(LineConfig { kind, framing, code })),
+        prop_oneof![
+            Just(Loopback::None),
+            Just(Loopback::Local),
+            Just(Loopback::Remote)
+        ]
+        .prop_map(Op::Loopback),
+        (kind, framing, code).prop_map(|(kind, framing, code)| Op::Reconfigure(LineConfig {
+            kind,
+            framing,
+            code
+        })),
         (0u32..400).prop_map(Op::Clock),
     ]
 }
-

@@ -158,6 +158,7 @@ fn spans(reg: &Registry) -> Value {
                 "state": state,
                 "alarms": alarm_names(st),
                 "sending_rai": st.contains(SpanStatus::TX_RAI),
+                "tx_latency_ms": sh.tx_latency_ms.load(Ordering::Relaxed),
                 "counters": {
                     "crc_errors": l(&sh.crc_errors),
                     "code_violations": l(&sh.code_violations),

@@ -117,7 +117,10 @@ mod tests {
         let mut back = [0u8; 24];
         assert_eq!(unpack_t1(&b, &mut back), 1);
         assert_eq!(back, ch);
-        assert_eq!(count_zeros(&b, T1_BITS), 193 - 1 - ch.iter().map(|c| c.count_ones()).sum::<u32>());
+        assert_eq!(
+            count_zeros(&b, T1_BITS),
+            193 - 1 - ch.iter().map(|c| c.count_ones()).sum::<u32>()
+        );
     }
 
     #[test]
@@ -134,7 +137,11 @@ mod tests {
                 let mut w = [0u8; 33];
                 window(&prev, &cur, n, lag, &mut w);
                 for i in 0..n {
-                    assert_eq!(get_bit(&w, i), get_bit2(&prev, &cur, n, n - lag + i), "n {n} lag {lag} bit {i}");
+                    assert_eq!(
+                        get_bit(&w, i),
+                        get_bit2(&prev, &cur, n, n - lag + i),
+                        "n {n} lag {lag} bit {i}"
+                    );
                 }
             }
         }

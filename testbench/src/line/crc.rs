@@ -159,7 +159,7 @@ mod tests {
     /// written independently of the register form above.
     fn long_division(bits: &[u8], width: usize, gen: u32) -> u8 {
         let mut m: Vec<u8> = bits.to_vec();
-        m.extend(std::iter::repeat(0).take(width));
+        m.resize(m.len() + width, 0);
         for i in 0..bits.len() {
             if m[i] == 1 {
                 for k in 0..=width {
@@ -202,7 +202,11 @@ mod tests {
                 .collect();
             let bits = to_bits(&data);
             assert_eq!(crc4(&data), long_division(&bits, 4, 0b1_0011), "len {len}");
-            assert_eq!(crc6(&data), long_division(&bits, 6, 0b100_0011), "len {len}");
+            assert_eq!(
+                crc6(&data),
+                long_division(&bits, 6, 0b100_0011),
+                "len {len}"
+            );
             let bw4 = bits.iter().fold(0, |r, &b| crc4_update_bit(r, b == 1));
             let bw6 = bits.iter().fold(0, |r, &b| crc6_update_bit(r, b == 1));
             assert_eq!(bw4, crc4(&data));

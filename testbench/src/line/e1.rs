@@ -70,7 +70,13 @@ pub(crate) struct E1Tx {
 
 impl E1Tx {
     pub(crate) fn new(crc4: bool) -> Self {
-        Self { crc4, fno: 0, crc_acc: 0, crc_send: 0, ebit_pending: 0 }
+        Self {
+            crc4,
+            fno: 0,
+            crc_acc: 0,
+            crc_send: 0,
+            ebit_pending: 0,
+        }
     }
 
     /// Queue E = 0 reports for errored submultiframes seen by our receiver.
@@ -82,7 +88,11 @@ impl E1Tx {
     pub(crate) fn build(&mut self, payload: &[u8; 32], rai: bool, out: &mut FrameBits) -> u8 {
         let f = self.fno;
         let ts0 = if f & 1 == 0 {
-            let si = if self.crc4 { (self.crc_send >> (3 - ((f & 7) >> 1))) & 1 } else { 1 };
+            let si = if self.crc4 {
+                (self.crc_send >> (3 - ((f & 7) >> 1))) & 1
+            } else {
+                1
+            };
             (si << 7) | FAS
         } else {
             let si = if !self.crc4 {
@@ -280,7 +290,11 @@ impl E1Rx {
                     self.fa_gained();
                     window(&self.prev, cur, E1_BITS, lag, &mut self.tmp);
                     self.out.copy_from_slice(&self.tmp[..32]);
-                    Fa::Aligned { lag, fas_next: false, bad: 0 }
+                    Fa::Aligned {
+                        lag,
+                        fas_next: false,
+                        bad: 0,
+                    }
                 } else {
                     self.search(cur, lag.checked_sub(1))
                 }
@@ -301,7 +315,11 @@ impl E1Rx {
         if lag != 0 {
             window(&self.prev, cur, E1_BITS, lag, &mut self.tmp);
         }
-        let frame: [u8; 32] = if lag == 0 { *frame32(cur) } else { *frame32(&self.tmp) };
+        let frame: [u8; 32] = if lag == 0 {
+            *frame32(cur)
+        } else {
+            *frame32(&self.tmp)
+        };
         self.out = frame;
         let ts0 = frame[0];
         if fas_frame {
@@ -317,7 +335,11 @@ impl E1Rx {
                 bad = 0;
             }
         } else {
-            self.a_run = if ts0 & 0x20 != 0 { self.a_run.max(0) + 1 } else { self.a_run.min(0) - 1 };
+            self.a_run = if ts0 & 0x20 != 0 {
+                self.a_run.max(0) + 1
+            } else {
+                self.a_run.min(0) - 1
+            };
             self.a_run = self.a_run.clamp(-3, 3);
             if self.a_run == 3 {
                 self.rai = true;
@@ -330,7 +352,11 @@ impl E1Rx {
             self.fa_lost(false);
             return self.search(cur, lag.checked_sub(1));
         }
-        Fa::Aligned { lag, fas_next: !fas_frame, bad }
+        Fa::Aligned {
+            lag,
+            fas_next: !fas_frame,
+            bad,
+        }
     }
 
     /// CRC-4 multiframe processing of one aligned frame.  Returns false if
@@ -415,7 +441,12 @@ impl E1Rx {
 mod tests {
     use super::*;
 
-    fn run(tx: &mut E1Tx, rx: &mut E1Rx, frames: usize, mut corrupt: impl FnMut(usize, &mut FrameBits)) {
+    fn run(
+        tx: &mut E1Tx,
+        rx: &mut E1Rx,
+        frames: usize,
+        mut corrupt: impl FnMut(usize, &mut FrameBits),
+    ) {
         let mut pay = [0u8; 32];
         for k in 0..frames {
             for (j, b) in pay.iter_mut().enumerate() {

@@ -22,7 +22,13 @@ pub(crate) struct ElasticStore {
 
 impl ElasticStore {
     pub(crate) fn new() -> Self {
-        Self { prev: [0xFF; 32], depth: 0, pending: 0, countdown: 0, slips: 0 }
+        Self {
+            prev: [0xFF; 32],
+            depth: 0,
+            pending: 0,
+            countdown: 0,
+            slips: 0,
+        }
     }
 
     /// Request `n` more controlled slips.

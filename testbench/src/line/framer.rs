@@ -20,7 +20,13 @@ pub(crate) struct AisDetector {
 
 impl AisDetector {
     pub(crate) fn new(block: u32) -> Self {
-        Self { block, frames: 0, zeros: 0, streak: 0, active: false }
+        Self {
+            block,
+            frames: 0,
+            zeros: 0,
+            streak: 0,
+            active: false,
+        }
     }
 
     #[inline]
@@ -31,7 +37,12 @@ impl AisDetector {
             return;
         }
         let low = self.zeros < 3;
-        self.streak = if low { self.streak.max(0) + 1 } else { self.streak.min(0) - 1 }.clamp(-2, 2);
+        self.streak = if low {
+            self.streak.max(0) + 1
+        } else {
+            self.streak.min(0) - 1
+        }
+        .clamp(-2, 2);
         if self.streak == 2 {
             self.active = true;
         } else if self.streak == -2 {
@@ -59,11 +70,17 @@ impl Framer {
         match cfg.kind {
             LineKind::E1 => {
                 let crc4 = cfg.framing == Framing::Crc4;
-                Framer::E1 { tx: E1Tx::new(crc4), rx: E1Rx::new(crc4, cnt) }
+                Framer::E1 {
+                    tx: E1Tx::new(crc4),
+                    rx: E1Rx::new(crc4, cnt),
+                }
             }
             LineKind::T1 => {
                 let esf = cfg.framing == Framing::Esf;
-                Framer::T1 { tx: T1Tx::new(esf), rx: T1Rx::new(esf, cnt) }
+                Framer::T1 {
+                    tx: T1Tx::new(esf),
+                    rx: T1Rx::new(esf, cnt),
+                }
             }
         }
     }
@@ -73,7 +90,13 @@ impl Framer {
     /// is in LOS (`los`), LOF or AIS.  E1 E bits carry the receiver's errored
     /// submultiframes.  Returns the frame's position in its multiframe.
     #[inline]
-    pub(crate) fn build(&mut self, payload: &[u8; 32], force_rai: bool, los: bool, out: &mut FrameBits) -> u8 {
+    pub(crate) fn build(
+        &mut self,
+        payload: &[u8; 32],
+        force_rai: bool,
+        los: bool,
+        out: &mut FrameBits,
+    ) -> u8 {
         match self {
             Framer::E1 { tx, rx } => {
                 let rai = force_rai || los || rx.lof() || rx.ais();
@@ -115,7 +138,13 @@ impl Framer {
                 rai: rx.rai(),
                 crc_mf_loss: rx.crc_mf_loss(),
             },
-            Framer::T1 { rx, .. } => Alarms { los: false, lof: rx.lof(), ais: rx.ais(), rai: rx.rai(), crc_mf_loss: false },
+            Framer::T1 { rx, .. } => Alarms {
+                los: false,
+                lof: rx.lof(),
+                ais: rx.ais(),
+                rai: rx.rai(),
+                crc_mf_loss: false,
+            },
         }
     }
 

@@ -28,7 +28,7 @@
 //!    line signal.  Bit-level faults are applied to it: AIS (all ones), LOF
 //!    (framing bits inverted: E1 FAS words, ESF FPS bits, D4 Ft bits), RAI
 //!    imposed (Loop only; a Terminal far end sends RAI from its framer).
-//! 3. The receive line ([`linecode`]) has a constant latency of two frames;
+//! 3. The receive line (`path.rs`, codes in [`linecode`]) has a constant latency of two frames;
 //!    with LOS or BER faults it line-codes, impairs and decodes symbols.
 //! 4. The board's receive framer, then the elastic store, give `board_rx`.
 //! 5. The far-end terminal's receiver gets the board's line signal (two
@@ -39,7 +39,7 @@
 //!
 //! # Simplifications (relative to the standards)
 //! * Fast path: with no LOS/BER fault the line code is not run (encode then
-//!   decode is the identity without violations); see [`linecode`].
+//!   decode is the identity without violations); see `path.rs`.
 //! * Bit errors are symbol substitutions only; there is no jitter, wander or
 //!   bit slip on the line (the frame phase only moves through false
 //!   alignment, which the receivers do handle at any bit position).
@@ -64,6 +64,7 @@ mod e1;
 mod elastic;
 mod framer;
 pub mod linecode;
+mod path;
 mod t1;
 
 use bits::{all_ones, set_bit, unpack_t1, FrameBits, E1_BITS, T1_BITS};
@@ -71,7 +72,7 @@ pub use crc::{crc4, crc4_e1_frame, crc4_update, crc6, crc6_t1_frame, crc6_update
 use elastic::ElasticStore;
 use framer::Framer;
 pub use linecode::{decode_symbols, encode_bits};
-use linecode::{LinePath, LOS_ZEROS_E1, LOS_ZEROS_T1};
+use path::{LinePath, LOS_ZEROS_E1, LOS_ZEROS_T1};
 
 /// Kind of digital line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -121,8 +122,16 @@ impl LineConfig {
     /// The usual configuration: E1 CRC-4 + HDB3, T1 ESF + B8ZS.
     pub fn default_for(kind: LineKind) -> Self {
         match kind {
-            LineKind::E1 => Self { kind, framing: Framing::Crc4, code: LineCode::Hdb3 },
-            LineKind::T1 => Self { kind, framing: Framing::Esf, code: LineCode::B8zs },
+            LineKind::E1 => Self {
+                kind,
+                framing: Framing::Crc4,
+                code: LineCode::Hdb3,
+            },
+            LineKind::T1 => Self {
+                kind,
+                framing: Framing::Esf,
+                code: LineCode::B8zs,
+            },
         }
     }
 
@@ -302,7 +311,8 @@ impl SpanModel {
         self.cfg = cfg;
         self.near = Framer::new(cfg, self.near.counters());
         self.far = Framer::new(cfg, self.far.counters());
-        self.rx_line.reconfigure(cfg.bits(), cfg.code, cfg.los_zeros());
+        self.rx_line
+            .reconfigure(cfg.bits(), cfg.code, cfg.los_zeros());
         self.line_tx = [[0; 33]; 3];
         self.far_frame = [0; 33];
     }
@@ -327,7 +337,13 @@ impl SpanModel {
     /// Writes the payload the board receives into `board_rx` and what the
     /// far-end terminal receives into `far_rx` (for a loop, the board's line
     /// signal deframed).
-    pub fn clock_frame(&mut self, host_tx: &[u8; 32], far_tx: &[u8; 32], board_rx: &mut [u8; 32], far_rx: &mut [u8; 32]) {
+    pub fn clock_frame(
+        &mut self,
+        host_tx: &[u8; 32],
+        far_tx: &[u8; 32],
+        board_rx: &mut [u8; 32],
+        far_rx: &mut [u8; 32],
+    ) {
         let (i0, i1, i2) = (self.pos, (self.pos + 2) % 3, (self.pos + 1) % 3);
         self.pos = (self.pos + 1) % 3;
         let local = self.loopback == Loopback::Local;
@@ -340,7 +356,9 @@ impl SpanModel {
         // 2. Signal entering the receive direction.
         let loop_back = self.far_end == FarEnd::Loop;
         let mut src: &FrameBits = if !loop_back {
-            meta = self.far.build(far_tx, self.faults.rai, false, &mut self.far_frame);
+            meta = self
+                .far
+                .build(far_tx, self.faults.rai, false, &mut self.far_frame);
             &self.far_frame
         } else if remote {
             // The loop returns what left one clock ago (the loopback feeds
@@ -467,7 +485,10 @@ impl SpanModel {
 
     /// The board receiver's alarms.
     pub fn alarms(&self) -> Alarms {
-        Alarms { los: self.loopback != Loopback::Local && self.rx_line.los(), ..self.near.alarms() }
+        Alarms {
+            los: self.loopback != Loopback::Local && self.rx_line.los(),
+            ..self.near.alarms()
+        }
     }
 
     /// The board receiver's counters.
@@ -518,7 +539,9 @@ mod tests {
     #[test]
     fn t1_deframe_roundtrip() {
         let mut ch = [0u8; 24];
-        ch.iter_mut().enumerate().for_each(|(i, c)| *c = i as u8 * 7);
+        ch.iter_mut()
+            .enumerate()
+            .for_each(|(i, c)| *c = i as u8 * 7);
         let mut b = [0u8; 33];
         pack_t1(0, &ch, &mut b);
         let mut out = [0u8; 32];
@@ -530,7 +553,11 @@ mod tests {
 
     #[test]
     fn sanitize() {
-        let c = LineConfig { kind: LineKind::E1, framing: Framing::Esf, code: LineCode::B8zs };
+        let c = LineConfig {
+            kind: LineKind::E1,
+            framing: Framing::Esf,
+            code: LineCode::B8zs,
+        };
         assert!(!c.is_valid());
         assert_eq!(c.sanitized(), LineConfig::default_for(LineKind::E1));
         assert!(LineConfig::default_for(LineKind::T1).is_valid());

@@ -79,7 +79,13 @@ pub(crate) struct T1Tx {
 
 impl T1Tx {
     pub(crate) fn new(esf: bool) -> Self {
-        Self { esf, idx: 0, crc_acc: 0, crc_send: 0, yellow_pos: 0 }
+        Self {
+            esf,
+            idx: 0,
+            crc_acc: 0,
+            crc_send: 0,
+            yellow_pos: 0,
+        }
     }
 
     /// Build the next frame from channels 1..=24 of `payload`; returns the
@@ -119,6 +125,23 @@ impl T1Tx {
     }
 }
 
+/// Per candidate F-bit position (and, for ESF, frame phase): the last
+/// framing bits and how many consecutive windows matched the pattern.
+#[derive(Clone, Debug)]
+struct Hunt {
+    sreg: [[u16; 4]; T1_BITS],
+    run: [[u8; 4]; T1_BITS],
+}
+
+impl Hunt {
+    fn new() -> Self {
+        Self {
+            sreg: [[0; 4]; T1_BITS],
+            run: [[0; 4]; T1_BITS],
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fa {
     Hunt,
@@ -133,8 +156,7 @@ pub(crate) struct T1Rx {
     tmp: FrameBits,
     fa: Fa,
     clk: u64,
-    sreg: [[u16; 4]; T1_BITS],
-    run: [[u8; 4]; T1_BITS],
+    hunt: Box<Hunt>,
     crc_acc: u8,
     acc_full: bool,
     crc_prev: Option<u8>,
@@ -156,8 +178,7 @@ impl T1Rx {
             tmp: [0; 33],
             fa: Fa::Hunt,
             clk: 0,
-            sreg: [[0; 4]; T1_BITS],
-            run: [[0; 4]; T1_BITS],
+            hunt: Box::new(Hunt::new()),
             crc_acc: 0,
             acc_full: false,
             crc_prev: None,
@@ -194,8 +215,8 @@ impl T1Rx {
         for lag in 0..T1_BITS {
             // F bit of the window that starts `lag` bits before this buffer.
             let f = get_bit2(&self.prev, cur, T1_BITS, T1_BITS - lag);
-            let s = &mut self.sreg[lag][phase];
-            let r = &mut self.run[lag][phase];
+            let s = &mut self.hunt.sreg[lag][phase];
+            let r = &mut self.hunt.run[lag][phase];
             let (j, need) = if self.esf {
                 *s = ((*s << 1) | u16::from(f)) & 0x3F;
                 (ESF_ROT[*s as usize], ESF_HUNT_RUN)
@@ -277,7 +298,12 @@ impl T1Rx {
                 framing_bit = Some(ok);
             }
             let yellow = ch.iter().all(|c| c & 0x40 == 0);
-            self.y_run = if yellow { self.y_run.max(0) + 1 } else { self.y_run.min(0) - 1 }.clamp(-11, 11);
+            self.y_run = if yellow {
+                self.y_run.max(0) + 1
+            } else {
+                self.y_run.min(0) - 1
+            }
+            .clamp(-11, 11);
             if self.y_run == 11 {
                 self.rai = true;
             } else if self.y_run == -11 {
@@ -295,7 +321,11 @@ impl T1Rx {
             }
         }
         let len = if self.esf { 24 } else { 12 };
-        Fa::Aligned { lag, idx: (idx + 1) % len, hist }
+        Fa::Aligned {
+            lag,
+            idx: (idx + 1) % len,
+            hist,
+        }
     }
 
     fn fdl_bit(&mut self, b: u8) {
@@ -303,7 +333,12 @@ impl T1Rx {
         let s = self.fdl_sreg;
         // A rotation of 0xFF00: eight ones and exactly two transitions (cyclically).
         let yellow = s.count_ones() == 8 && (s ^ s.rotate_left(1)).count_ones() == 2;
-        self.fdl_run = if yellow { self.fdl_run.max(0) + 1 } else { self.fdl_run.min(0) - 1 }.clamp(-32, 32);
+        self.fdl_run = if yellow {
+            self.fdl_run.max(0) + 1
+        } else {
+            self.fdl_run.min(0) - 1
+        }
+        .clamp(-32, 32);
         if self.fdl_run == 32 {
             self.rai = true;
         } else if self.fdl_run == -32 {
@@ -313,8 +348,7 @@ impl T1Rx {
 
     fn out_of_frame(&mut self) {
         self.rai = false;
-        self.sreg = [[0; 4]; T1_BITS];
-        self.run = [[0; 4]; T1_BITS];
+        *self.hunt = Hunt::new();
         self.crc_prev = None;
         self.acc_full = false;
     }
@@ -324,7 +358,12 @@ impl T1Rx {
 mod tests {
     use super::*;
 
-    fn run(tx: &mut T1Tx, rx: &mut T1Rx, frames: usize, mut corrupt: impl FnMut(usize, &mut FrameBits)) {
+    fn run(
+        tx: &mut T1Tx,
+        rx: &mut T1Rx,
+        frames: usize,
+        mut corrupt: impl FnMut(usize, &mut FrameBits),
+    ) {
         let mut pay = [0u8; 32];
         for k in 0..frames {
             for (j, b) in pay.iter_mut().enumerate() {
