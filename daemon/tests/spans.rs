@@ -79,15 +79,29 @@ fn e1_four_spans_alarms_counters_and_bert() {
     assert_eq!(counter(&h.span(2), "slips"), before + 3);
     h.sim_control(r#"{"cmd":"clear","span":2}"#);
 
-    // Bit errors show as CRC-4 errors, code violations and FAS errors.
+    // Bit errors show as CRC-4 errors, FAS errors and (looped back) E bits.
     let s0 = h.span(3);
     h.sim_control(r#"{"cmd":"fault","span":3,"kind":"ber","rate":0.001}"#);
     h.wait_span(3, "BER counters", UP, |s| {
         counter(s, "crc_errors") > counter(&s0, "crc_errors") + 20
-            && counter(s, "code_violations") > counter(&s0, "code_violations") + 20
             && counter(s, "fas_errors") > counter(&s0, "fas_errors")
+            && counter(s, "ebit_errors") > counter(&s0, "ebit_errors")
     });
     h.sim_control(r#"{"cmd":"clear","span":3}"#);
+    // Line code errors show as code violations.
+    let s0 = h.span(3);
+    h.sim_control(r#"{"cmd":"fault","span":3,"kind":"cv","rate":0.001}"#);
+    h.wait_span(3, "code violations", UP, |s| {
+        counter(s, "code_violations") > counter(&s0, "code_violations") + 20
+    });
+    h.sim_control(r#"{"cmd":"clear","span":3}"#);
+    // RAI on a looped line comes with a correct CRC: no CRC errors.
+    let s0 = h.span(4);
+    fault_round_trip(&h, 4, "rai", "rai", &[1, 2, 3]);
+    assert_eq!(
+        counter(&h.span(4), "crc_errors"),
+        counter(&s0, "crc_errors")
+    );
     h.wait_span(3, "recovery from BER", UP, |s| s["state"] == "up");
 
     // BERT: clean line, no errors.
@@ -127,7 +141,11 @@ fn t1_two_spans_esf_b8zs() {
     h.sim_control(r#"{"cmd":"fault","span":1,"kind":"ber","rate":0.001}"#);
     h.wait_span(1, "CRC-6 errors", UP, |s| {
         counter(s, "crc_errors") > counter(&s0, "crc_errors") + 10
-            && counter(s, "code_violations") > counter(&s0, "code_violations") + 10
+    });
+    h.sim_control(r#"{"cmd":"clear","span":1}"#);
+    h.sim_control(r#"{"cmd":"fault","span":1,"kind":"cv","rate":0.001}"#);
+    h.wait_span(1, "code violations", UP, |s| {
+        counter(s, "code_violations") > counter(&s0, "code_violations") + 10
     });
     h.sim_control(r#"{"cmd":"clear","span":1}"#);
     h.wait_span(1, "recovery", UP, |s| s["state"] == "up");

@@ -1,13 +1,19 @@
-//! Property tests for the software HDLC transmitter and receiver
-//! (`trunk_driver_sys::hdlc`): round trips at arbitrary bit offsets and
-//! chunkings, single bit errors, arbitrary input, random transmitter use.
+//! Tests of the software HDLC transmitter and receiver
+//! (`trunk_driver_sys::hdlc`). Properties: round trips at arbitrary bit
+//! offsets and chunkings, single bit errors, arbitrary input, random
+//! transmitter use. Fixed vectors (module `vectors`): an independently
+//! computed line encoding, a bit-level reference encoder, shared-zero flags,
+//! every discard counter, aborts, send errors.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
-use trunk_driver_sys::hdlc::{HdlcRx, HdlcRxStats, HdlcTx, IdleFill, MAX_FRAME};
+use trunk_driver_sys::fcs::fcs16;
+use trunk_driver_sys::hdlc::{
+    HdlcError, HdlcRx, HdlcRxStats, HdlcTx, HdlcTxStats, IdleFill, MAX_FRAME,
+};
 
 /// Octets biased towards runs of ones, to exercise zero-bit insertion.
 fn octet() -> impl Strategy<Value = u8> {
@@ -28,6 +34,14 @@ fn frame() -> impl Strategy<Value = Vec<u8>> {
         4 => vec(octet(), 1..=16),
         2 => vec(octet(), 1..=MAX_FRAME),
         1 => vec(octet(), MAX_FRAME - 3..=MAX_FRAME),
+    ]
+}
+
+/// Mostly short frames, for tests that need many of them.
+fn small_frame() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        8 => vec(octet(), 1..=24),
+        1 => vec(octet(), 1..=MAX_FRAME),
     ]
 }
 
@@ -217,7 +231,7 @@ proptest! {
     /// were not aborted.
     #[test]
     fn random_tx_operations(
-        ops in vec((0u8..10, frame(), 0usize..40), 1..40),
+        ops in vec((0u8..10, small_frame(), 0usize..40), 1..40),
         idle in idle_fill(),
         seed in any::<u64>(),
     ) {
@@ -264,5 +278,225 @@ proptest! {
         prop_assert_eq!(&got, &expect);
         prop_assert_eq!(tx.stats().frames, expect.len() as u64);
         prop_assert_eq!(rx.stats().fcs_errors + rx.stats().misaligned, 0);
+    }
+}
+
+/// Fixed vectors: bit order, shared flags, each discard counter, aborts.
+mod vectors {
+    use super::*;
+
+    const FLAG_BITS: [u8; 8] = [0, 1, 1, 1, 1, 1, 1, 0];
+
+    /// Line bits of one frame (with FCS, stuffed), straight from the spec.
+    fn ref_frame_bits(frame: &[u8]) -> Vec<u8> {
+        let mut bits = Vec::new();
+        let mut run = 0;
+        for &o in frame.iter().chain(&fcs16(frame).to_le_bytes()) {
+            for k in 0..8 {
+                let b = (o >> k) & 1;
+                bits.push(b);
+                run = if b == 1 { run + 1 } else { 0 };
+                if run == 5 {
+                    bits.push(0);
+                    run = 0;
+                }
+            }
+        }
+        bits
+    }
+
+    fn rx_all(rx: &mut HdlcRx, bytes: &[u8], chunk: usize) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        for c in bytes.chunks(chunk) {
+            rx.push(c, |f| got.push(f.to_vec()));
+        }
+        got
+    }
+
+    #[test]
+    fn literal_vector() {
+        // Computed independently (Python): flag, 02 01 7F + FCS E1DC sent
+        // LSB first with one inserted zero, closing flag, idle flags.
+        let expect = [0x7E, 0x40, 0x80, 0xFB, 0x1D, 0xC3, 0xBF, 0x3F];
+        let mut tx = HdlcTx::new(IdleFill::Flags);
+        tx.send(&[0x02, 0x01, 0x7F]).unwrap();
+        let mut out = [0u8; 8];
+        tx.fill(&mut out);
+        assert_eq!(out, expect);
+        assert!(!tx.is_busy());
+        let mut rx = HdlcRx::new();
+        let mut tail = [0u8; 4];
+        tx.fill(&mut tail);
+        assert_eq!(tail, [0x3F; 4]); // flags continue at the same offset
+        let got = rx_all(&mut rx, &[&out[..], &tail[..]].concat(), 1);
+        assert_eq!(got, vec![vec![0x02, 0x01, 0x7F]]);
+    }
+
+    #[test]
+    fn reference_encoder_all_offsets() {
+        let frames: Vec<Vec<u8>> = vec![
+            vec![0x00, 0x01, 0x03],
+            vec![0xFF; 20],
+            vec![0x7E; 7],
+            vec![0x1F, 0x3E, 0xF8, 0x7C, 0xFF, 0x7E, 0x00],
+            (0..=255).collect(),
+            vec![0xA5; MAX_FRAME],
+        ];
+        for off in 0..8 {
+            for chunk in [1, 3, 8, 64] {
+                let mut bits = vec![1u8; off];
+                bits.extend(FLAG_BITS);
+                for f in &frames {
+                    bits.extend(ref_frame_bits(f));
+                    bits.extend(FLAG_BITS);
+                }
+                let mut rx = HdlcRx::new();
+                assert_eq!(rx_all(&mut rx, &to_bytes(&bits), chunk), frames);
+                let st = rx.stats();
+                assert_eq!(st.frames, frames.len() as u64);
+                assert_eq!(
+                    st.octets,
+                    frames.iter().map(|f| f.len() as u64).sum::<u64>()
+                );
+                assert_eq!(
+                    st,
+                    HdlcRxStats {
+                        frames: st.frames,
+                        octets: st.octets,
+                        ..Default::default()
+                    }
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shared_zero_flags() {
+        let mut bits = FLAG_BITS.to_vec();
+        bits.extend(&FLAG_BITS[1..]); // 011111101111110
+        bits.extend(ref_frame_bits(&[1, 2, 3]));
+        bits.extend(FLAG_BITS);
+        bits.extend(&FLAG_BITS[1..]);
+        bits.extend(ref_frame_bits(&[4, 5, 6]));
+        bits.extend(FLAG_BITS);
+        let mut rx = HdlcRx::new();
+        assert_eq!(
+            rx_all(&mut rx, &to_bytes(&bits), 2),
+            vec![vec![1, 2, 3], vec![4, 5, 6]]
+        );
+    }
+
+    #[test]
+    fn discard_counters() {
+        let mut bits = FLAG_BITS.to_vec();
+        bits.extend(ref_frame_bits(&[1, 2])); // short
+        bits.extend(FLAG_BITS);
+        bits.extend(ref_frame_bits(&[7; MAX_FRAME + 1])); // long
+        bits.extend(FLAG_BITS);
+        let mut f = ref_frame_bits(&[1, 2, 3]);
+        f.insert(5, 0); // misaligned
+        bits.extend(f);
+        bits.extend(FLAG_BITS);
+        let mut f = ref_frame_bits(&[1, 2, 3, 4]);
+        f[9] ^= 1; // FCS error
+        bits.extend(f);
+        bits.extend(FLAG_BITS);
+        bits.extend(&ref_frame_bits(&[9; 30])[..100]);
+        bits.extend([1; 9]); // abort
+        bits.extend(FLAG_BITS);
+        bits.extend([1; 20]); // mark idle after a flag: not an abort
+        bits.extend(FLAG_BITS);
+        bits.extend([1; 10]); // a frame whose start became an abort
+        bits.extend([0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0]);
+        bits.extend(FLAG_BITS);
+        bits.extend(ref_frame_bits(&[8, 8, 8]));
+        bits.extend(FLAG_BITS);
+        let mut rx = HdlcRx::new();
+        assert_eq!(rx_all(&mut rx, &to_bytes(&bits), 5), vec![vec![8, 8, 8]]);
+        let expect = HdlcRxStats {
+            frames: 1,
+            octets: 3,
+            fcs_errors: 1,
+            aborts: 2,
+            short_frames: 1,
+            long_frames: 1,
+            misaligned: 1,
+        };
+        assert_eq!(rx.stats(), expect);
+        let mut rx = HdlcRx::with_min_len(2);
+        rx_all(&mut rx, &to_bytes(&bits), 5);
+        assert_eq!(rx.stats().frames, 2);
+    }
+
+    #[test]
+    fn tx_abort() {
+        let mut tx = HdlcTx::new(IdleFill::Flags);
+        let mut rx = HdlcRx::new();
+        let mut out = [0u8; 16];
+        let mut got = Vec::new();
+        tx.send(&[0x55; 100]).unwrap();
+        assert_eq!(tx.send(&[1, 2, 3]), Err(HdlcError::Busy));
+        tx.fill(&mut out);
+        rx.push(&out, |f| got.push(f.to_vec()));
+        tx.abort();
+        assert!(!tx.is_busy());
+        tx.send(&[1, 2, 3]).unwrap();
+        for _ in 0..4 {
+            tx.fill(&mut out);
+            rx.push(&out, |f| got.push(f.to_vec()));
+        }
+        assert_eq!(got, vec![vec![1, 2, 3]]);
+        assert_eq!(rx.stats().aborts, 1);
+        assert_eq!(
+            tx.stats(),
+            HdlcTxStats {
+                frames: 1,
+                octets: 3,
+                aborts: 1
+            }
+        );
+    }
+
+    #[test]
+    fn send_errors() {
+        let mut tx = HdlcTx::new(IdleFill::Ones);
+        assert_eq!(tx.send(&[]), Err(HdlcError::Empty));
+        assert_eq!(
+            tx.send(&[0; MAX_FRAME + 1]),
+            Err(HdlcError::TooLong(MAX_FRAME + 1))
+        );
+        assert_eq!(tx.send(&[0; MAX_FRAME]), Ok(()));
+        assert_eq!(tx.send(&[0; 3]), Err(HdlcError::Busy));
+    }
+
+    #[test]
+    fn idle_at_every_offset() {
+        for idle in [IdleFill::Flags, IdleFill::Ones] {
+            let mut tx = HdlcTx::new(idle);
+            let mut rx = HdlcRx::new();
+            let mut got = Vec::new();
+            let mut out = [0u8; 8];
+            let mut idle_bytes = std::collections::BTreeSet::new();
+            // Frames of 3..=10 octets leave idle at every bit offset.
+            for len in 3..=10usize {
+                let frame: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(0x3D)).collect();
+                tx.send(&frame).unwrap();
+                for _ in 0..4 {
+                    tx.fill(&mut out);
+                    rx.push(&out, |f| got.push(f.to_vec()));
+                }
+                tx.fill(&mut out);
+                let b = out[0];
+                assert!(out.iter().all(|&x| x == b), "{idle:?}: {out:02X?}");
+                rx.push(&out, |f| got.push(f.to_vec()));
+                idle_bytes.insert(b);
+                assert_eq!(got.last(), Some(&frame));
+            }
+            let offsets = if idle == IdleFill::Flags { 8 } else { 1 };
+            assert_eq!(idle_bytes.len(), offsets, "{idle_bytes:02X?}");
+            assert_eq!(got.len(), 8);
+            assert_eq!(rx.stats().frames, 8);
+            assert_eq!(rx.stats().aborts, 0);
+        }
     }
 }

@@ -35,7 +35,7 @@
 //! * CRC errors are counted per submultiframe and E bits (E = 0) counted
 //!   only while in CRC-4 multiframe alignment.
 //! * RAI: A bit = 1 in 3 consecutive NFAS words sets, A = 0 in 3 consecutive
-//!   NFAS words clears (only meaningful, and cleared, without alignment).
+//!   NFAS words clears; RAI is cleared when frame alignment is lost.
 //! * AIS (G.775 §5.2): two consecutive 512-bit periods with fewer than 3
 //!   zeros each; cleared by two consecutive periods with at least 3 zeros.
 
@@ -125,7 +125,7 @@ impl E1Tx {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fa {
-    /// Hunting; the next scan (next frame) starts at this lag.
+    /// Hunting; the next frame is scanned at every bit position.
     Search,
     /// FAS seen at `lag` in the previous frame: check bit 2 of this one.
     CheckNfas { lag: usize },

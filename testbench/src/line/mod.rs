@@ -16,9 +16,11 @@
 //! * CRC-4 and CRC-6: G.704 §2.3.3.5 and §2.1.3.1.3 ([`crc`]).
 //! * Line codes AMI, HDB3 (G.703 Annex A), B8ZS (T1.102) ([`linecode`]).
 //! * LOS and AIS detection: G.775 §5 (E1), T1.231 (T1).
-//! * Consequent actions: the board's transmitter sends RAI while its
-//!   receiver is in LOS, LOF or AIS (G.704 §2.3.2 Table 5A note, G.706,
-//!   T1.403), and E1 E bits reporting its receiver's CRC-4 errors.
+//! * Consequent actions: the board's transmitter sends RAI (E1 A bit of
+//!   G.704 §2.3.2, ESF yellow pattern / D4 bit 2 of T1.403) while its
+//!   receiver is in LOS, LOF or AIS (G.732-style fault/consequent-action
+//!   table), and E1 E bits report its receiver's errored submultiframes.
+//!   The far-end terminal does the same.
 //! * Controlled slips of whole frames in the receive elastic store.
 //!
 //! # Signal path per [`SpanModel::clock_frame`]
@@ -28,8 +30,12 @@
 //!    line signal.  Bit-level faults are applied to it: AIS (all ones), LOF
 //!    (framing bits inverted: E1 FAS words, ESF FPS bits, D4 Ft bits), RAI
 //!    imposed (Loop only; a Terminal far end sends RAI from its framer).
-//! 3. The receive line (`path.rs`, codes in [`linecode`]) has a constant latency of two frames;
-//!    with LOS or BER faults it line-codes, impairs and decodes symbols.
+//! 3. The receive line (`path.rs`, codes in [`linecode`]) has a constant
+//!    latency of two frames; with LOS or BER faults it line-codes, impairs
+//!    and decodes symbols.  LOS is detected on the symbols.
+//!    With [`Loopback::Local`] the board's receiver gets its own transmit
+//!    frames (same latency) instead; with [`Loopback::Remote`] the decoded
+//!    received bits replace the board's transmit signal.
 //! 4. The board's receive framer, then the elastic store, give `board_rx`.
 //! 5. The far-end terminal's receiver gets the board's line signal (two
 //!    frames of latency, never impaired) and gives `far_rx`.
@@ -41,12 +47,16 @@
 //! * Fast path: with no LOS/BER fault the line code is not run (encode then
 //!   decode is the identity without violations); see `path.rs`.
 //! * Bit errors are symbol substitutions only; there is no jitter, wander or
-//!   bit slip on the line (the frame phase only moves through false
-//!   alignment, which the receivers do handle at any bit position).
+//!   bit slip on the line, and slips only happen on request (the frame
+//!   phase only moves through false alignment, which the receivers handle at
+//!   any bit position).  Alignment searches run per received frame over all
+//!   bit positions of that frame.
 //! * E1: the optional NFAS bit-2 loss criterion and Sa-bit handling are not
 //!   implemented (Sa bits are sent as 1 and ignored); RAI is A = 1 in 3
 //!   consecutive NFAS words; E bits are 1 while not in CRC-4 multiframe
-//!   alignment (no interworking E-bit semantics).
+//!   alignment (no interworking E-bit semantics); the 8 ms and 400 ms
+//!   timers are constants.  "CRC MF loss" is reported in real time (whenever
+//!   a CRC-4 receiver is not in multiframe alignment).
 //! * T1: LOF is declared at out-of-frame (no 2.5 s red-alarm integration);
 //!   no CRC-6 confirmation before declaring in-frame; the ESF data link only
 //!   carries idle ones or the yellow pattern (no bit-oriented or
@@ -244,12 +254,21 @@ pub enum Fault {
     Los,
     /// The far end sends unframed all ones.
     Ais,
-    /// The far end signals RAI (for a loop, RAI is imposed on the returning signal).
+    /// The far end signals RAI. For a loop the board's own transmitter sends
+    /// RAI (as with the FORCE_RAI config bit), which the loop returns with a
+    /// correct CRC.
     Rai,
     /// The far end's framing is corrupted so the board loses alignment.
     Lof,
-    /// Random symbol errors at this rate (0 clears).
+    /// Random bit errors at this rate (0 clears): logic errors added to the
+    /// binary signal before the line coder, as a BER test set's "error add"
+    /// does, so the receiver sees exactly this bit error ratio (plus the CRC
+    /// and FAS errors that follow) but no code violations.
     Ber(f64),
+    /// Random line code errors at this rate (0 clears): a symbol replaced by
+    /// another on the line, so the decoder counts code violations (and the
+    /// bit errors that HDB3/B8ZS decoding makes of them).
+    CodeErrors(f64),
     /// This many controlled slips in the board's elastic store, about one per ms.
     Slip(u32),
 }
@@ -275,6 +294,8 @@ pub struct SpanModel {
     far_frame: FrameBits,
     scratch: FrameBits,
     faults: BitFaults,
+    force_rai: bool,
+    force_ais: bool,
     yellow_pos: u8,
     elastic: ElasticStore,
     cv_ignored: u64,
@@ -297,6 +318,8 @@ impl SpanModel {
             far_frame: [0; 33],
             scratch: [0; 33],
             faults: BitFaults::default(),
+            force_rai: false,
+            force_ais: false,
             yellow_pos: 0,
             elastic: ElasticStore::new(),
             cv_ignored: 0,
@@ -320,6 +343,13 @@ impl SpanModel {
     /// The board's current line configuration.
     pub fn config(&self) -> LineConfig {
         self.cfg
+    }
+
+    /// Maintenance transmit modes of the board (CONFIG FORCE_RAI / FORCE_AIS):
+    /// send RAI regardless of the receiver, or send unframed all ones.
+    pub fn set_force(&mut self, rai: bool, ais: bool) {
+        self.force_rai = rai;
+        self.force_ais = ais;
     }
 
     /// Set the board's loopback mode.
@@ -351,10 +381,16 @@ impl SpanModel {
         let los = !local && self.rx_line.los();
 
         // 1. Board transmitter.
-        let mut meta = self.near.build(host_tx, false, los, &mut self.line_tx[i0]);
+        let loop_back = self.far_end == FarEnd::Loop;
+        let force_rai = self.force_rai || (self.faults.rai && loop_back);
+        let mut meta = self
+            .near
+            .build(host_tx, force_rai, los, &mut self.line_tx[i0]);
+        if self.force_ais {
+            all_ones(self.cfg.bits(), &mut self.line_tx[i0]);
+        }
 
         // 2. Signal entering the receive direction.
-        let loop_back = self.far_end == FarEnd::Loop;
         let mut src: &FrameBits = if !loop_back {
             meta = self
                 .far
@@ -368,7 +404,7 @@ impl SpanModel {
             &self.line_tx[i0]
         };
         let f = self.faults;
-        if f.ais || f.lof || (f.rai && loop_back) {
+        if f.ais || f.lof {
             self.scratch = *src;
             self.impose(meta, loop_back);
             src = &self.scratch;
@@ -445,7 +481,8 @@ impl SpanModel {
             Fault::Ais => self.faults.ais = true,
             Fault::Rai => self.faults.rai = true,
             Fault::Lof => self.faults.lof = true,
-            Fault::Ber(r) => self.rx_line.set_ber(r),
+            Fault::Ber(r) => self.rx_line.set_logic_ber(r),
+            Fault::CodeErrors(r) => self.rx_line.set_ber(r),
             Fault::Slip(n) => self.elastic.request(n),
         }
     }
@@ -455,6 +492,7 @@ impl SpanModel {
         self.faults = BitFaults::default();
         self.rx_line.no_signal = false;
         self.rx_line.set_ber(0.0);
+        self.rx_line.set_logic_ber(0.0);
         self.elastic.cancel();
     }
 
@@ -474,8 +512,11 @@ impl SpanModel {
         if self.faults.lof {
             v.push(Fault::Lof);
         }
+        if self.rx_line.logic_ber() > 0.0 {
+            v.push(Fault::Ber(self.rx_line.logic_ber()));
+        }
         if self.rx_line.ber() > 0.0 {
-            v.push(Fault::Ber(self.rx_line.ber()));
+            v.push(Fault::CodeErrors(self.rx_line.ber()));
         }
         if self.elastic.pending() > 0 {
             v.push(Fault::Slip(self.elastic.pending()));
@@ -532,34 +573,4 @@ fn deframe(kind: LineKind, bits: &FrameBits, out: &mut [u8; 32]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::bits::pack_t1;
-    use super::*;
-
-    #[test]
-    fn t1_deframe_roundtrip() {
-        let mut ch = [0u8; 24];
-        ch.iter_mut()
-            .enumerate()
-            .for_each(|(i, c)| *c = i as u8 * 7);
-        let mut b = [0u8; 33];
-        pack_t1(0, &ch, &mut b);
-        let mut out = [0u8; 32];
-        deframe(LineKind::T1, &b, &mut out);
-        assert_eq!(out[1..25], ch);
-        assert_eq!(out[0], 0xFF);
-        assert!(out[25..].iter().all(|&x| x == 0xFF));
-    }
-
-    #[test]
-    fn sanitize() {
-        let c = LineConfig {
-            kind: LineKind::E1,
-            framing: Framing::Esf,
-            code: LineCode::B8zs,
-        };
-        assert!(!c.is_valid());
-        assert_eq!(c.sanitized(), LineConfig::default_for(LineKind::E1));
-        assert!(LineConfig::default_for(LineKind::T1).is_valid());
-    }
-}
+mod tests;

@@ -17,7 +17,9 @@
 //! least 25 % / 12.5 %); for AMI the zero runs and density are computed from
 //! the bits, which are then identical to the symbols.
 //!
-//! Errors (`Ber`) replace a symbol by one of the two other values, at
+//! Logic errors (`Fault::Ber`) flip bits of the binary signal before the
+//! line coder, so the receiver sees exactly that bit error ratio. Code errors
+//! (`Fault::CodeErrors`) replace a symbol by one of the two other values, at
 //! geometrically distributed intervals drawn from the seeded PCG generator.
 //!
 //! LOS: declared after 32 (E1) / 175 (T1) consecutive zero symbols; cleared
@@ -57,6 +59,8 @@ pub(crate) struct LinePath {
     pub(crate) no_signal: bool,
     ber: f64,
     next_err: u64,
+    logic_ber: f64,
+    next_logic: u64,
     rng: Pcg64,
     los: bool,
     zero_run: u32,
@@ -81,6 +85,8 @@ impl LinePath {
             no_signal: false,
             ber: 0.0,
             next_err: u64::MAX,
+            logic_ber: 0.0,
+            next_logic: u64::MAX,
             rng: Pcg64::seed_from_u64(seed),
             los: false,
             zero_run: 0,
@@ -114,6 +120,20 @@ impl LinePath {
         self.ber
     }
 
+    /// Set the logic (binary) bit error rate, applied before the line coder.
+    pub(crate) fn set_logic_ber(&mut self, rate: f64) {
+        self.logic_ber = if rate.is_finite() {
+            rate.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.next_logic = Self::geometric(&mut self.rng, self.logic_ber);
+    }
+
+    pub(crate) fn logic_ber(&self) -> f64 {
+        self.logic_ber
+    }
+
     /// Loss of signal as seen by this direction's receiver.
     pub(crate) fn los(&self) -> bool {
         self.los
@@ -126,14 +146,19 @@ impl LinePath {
 
     /// Symbols until the next error (geometric distribution).
     fn gap(&mut self) -> u64 {
-        if self.ber <= 0.0 {
+        Self::geometric(&mut self.rng, self.ber)
+    }
+
+    /// Trials until the next success of a Bernoulli(rate) process.
+    fn geometric(rng: &mut Pcg64, rate: f64) -> u64 {
+        if rate <= 0.0 {
             return u64::MAX;
         }
-        if self.ber >= 1.0 {
+        if rate >= 1.0 {
             return 0;
         }
-        let u: f64 = self.rng.gen();
-        let g = ((1.0 - u).ln() / (-self.ber).ln_1p()).floor();
+        let u: f64 = rng.gen();
+        let g = ((1.0 - u).ln() / (-rate).ln_1p()).floor();
         if g.is_finite() && g < 1e15 {
             g as u64
         } else {
@@ -148,6 +173,17 @@ impl LinePath {
         let (i0, i1, i2) = (self.pos, (self.pos + 2) % 3, (self.pos + 1) % 3);
         self.pos = (self.pos + 1) % 3;
         self.ring[i0] = *input;
+        if self.logic_ber > 0.0 {
+            // Logic errors: flip bits of the binary signal before coding.
+            while self.next_logic < n as u64 {
+                let k = self.next_logic as usize;
+                let b = get_bit(&self.ring[i0], k);
+                set_bit(&mut self.ring[i0], k, b ^ 1);
+                self.next_logic =
+                    self.next_logic + 1 + Self::geometric(&mut self.rng, self.logic_ber);
+            }
+            self.next_logic -= n as u64;
+        }
         let slow = self.no_signal || self.ber > 0.0;
         if !slow && !self.prev_slow {
             let ring = &self.ring;

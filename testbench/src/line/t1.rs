@@ -367,7 +367,7 @@ mod tests {
         let mut pay = [0u8; 32];
         for k in 0..frames {
             for (j, b) in pay.iter_mut().enumerate() {
-                *b = (j as u8).wrapping_mul(53).wrapping_add(3 * k as u8) | 0x40;
+                *b = (j as u8).wrapping_mul(53).wrapping_add((3 * k) as u8) | 0x40;
             }
             let mut f = [0u8; 33];
             tx.build(&pay, false, &mut f);

@@ -2,7 +2,8 @@
 //!
 //! Requests (one object per line):
 //! * `{"cmd":"fault","span":1,"kind":"los"}`: kinds `los`, `ais`, `rai`, `lof`,
-//!   `ber` (with `"rate"`, 0 < rate < 1), `slip` (optional `"count"`, default 1)
+//!   `ber` (bit errors, with `"rate"`, 0 <= rate < 1), `cv` (line code errors,
+//!   with `"rate"`), `slip` (optional `"count"`, default 1)
 //! * `{"cmd":"clear","span":1}`: clear every fault on a span (omit `span`: all)
 //! * `{"cmd":"status"}`: board and per-span line status
 //!
@@ -79,10 +80,9 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
         }
         "fault" => {
             let span = span()?;
-            let kind = obj
-                .get("kind")
-                .and_then(Value::as_str)
-                .ok_or_else(|| err("fault: missing \"kind\" (los, ais, rai, lof, ber, slip)"))?;
+            let kind = obj.get("kind").and_then(Value::as_str).ok_or_else(|| {
+                err("fault: missing \"kind\" (los, ais, rai, lof, ber, cv, slip)")
+            })?;
             let fault = match kind {
                 "los" => Fault::Los,
                 "ais" => Fault::Ais,
@@ -96,6 +96,14 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
                         .ok_or_else(|| err("fault ber: \"rate\" must be a number in [0, 1)"))?;
                     Fault::Ber(rate)
                 }
+                "cv" => {
+                    let rate = obj
+                        .get("rate")
+                        .and_then(Value::as_f64)
+                        .filter(|r| r.is_finite() && *r >= 0.0 && *r < 1.0)
+                        .ok_or_else(|| err("fault cv: \"rate\" must be a number in [0, 1)"))?;
+                    Fault::CodeErrors(rate)
+                }
                 "slip" => {
                     let n = match obj.get("count") {
                         None => 1,
@@ -108,7 +116,7 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
                 }
                 other => {
                     return Err(err(format!(
-                        "fault: unknown kind `{other}` (los, ais, rai, lof, ber, slip)"
+                        "fault: unknown kind `{other}` (los, ais, rai, lof, ber, cv, slip)"
                     )))
                 }
             };

@@ -375,6 +375,7 @@ impl Engine {
                     if span.line.map(|l| l.kind) != Some(lc.kind) || span.line != Some(lc) {
                         span.model.reconfigure(lc);
                     }
+                    span.model.set_force(s.force_rai, s.force_ais);
                     span.model.set_loopback(if s.local_loopback {
                         Loopback::Local
                     } else if s.remote_loopback {
@@ -601,6 +602,7 @@ pub(crate) fn fault_json(f: &crate::line::Fault) -> serde_json::Value {
         Fault::Rai => json!({"kind": "rai"}),
         Fault::Lof => json!({"kind": "lof"}),
         Fault::Ber(r) => json!({"kind": "ber", "rate": r}),
+        Fault::CodeErrors(r) => json!({"kind": "cv", "rate": r}),
         Fault::Slip(n) => json!({"kind": "slip", "count": n}),
     }
 }
