@@ -24,6 +24,11 @@ use sd_notify::NotifyState;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::registry::Registry;
+
+/// Counts allocations on the real-time path (reported as `hot_path_allocations`).
+#[global_allocator]
+static ALLOCATOR: trunk_driver_sys::alloc_check::CountingAllocator =
+    trunk_driver_sys::alloc_check::CountingAllocator;
 use crate::state::BoardState;
 use crate::supervisor::Supervisor;
 

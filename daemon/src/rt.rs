@@ -295,9 +295,14 @@ impl ThreadCtx {
 
     fn run_board(&mut self, mut board: Board) -> Result<(), BoardError> {
         let spec = board.spec().to_string();
-        let io = |what: &str| {
-            let what = format!("{spec}: {what}");
-            move |source| BoardError::Io { what, source }
+        // Build the error only when there is one: formatting allocates, and
+        // this is used on the hot path.
+        let io = |what: &'static str| {
+            let spec = &spec;
+            move |source| BoardError::Io {
+                what: format!("{spec}: {what}"),
+                source,
+            }
         };
         board.reset(Duration::from_secs(2))?;
         let n = board.span_count().min(self.spans.len());
@@ -354,6 +359,7 @@ impl ThreadCtx {
             let Some(p) = board.irq().poll().map_err(io("reading the interrupt"))? else {
                 continue;
             };
+            trunk_driver_sys::alloc_check::set_hot(true);
             if p.new > 1 {
                 self.shared
                     .late_ticks
@@ -377,17 +383,16 @@ impl ThreadCtx {
             self.shared
                 .frames
                 .store(board.frame_count(), Ordering::Relaxed);
+            trunk_driver_sys::alloc_check::set_hot(false);
             board.irq().rearm().map_err(io("re-arming the interrupt"))?;
         }
     }
 
     fn command(&mut self, board: &Board, n: usize, c: BoardCmd) {
         match c {
-            BoardCmd::Configure { span, setup } if span < n => {
-                if self.spans[span].setup != setup {
-                    self.spans[span].setup = setup;
-                    self.configure(board, span);
-                }
+            BoardCmd::Configure { span, setup } if span < n && self.spans[span].setup != setup => {
+                self.spans[span].setup = setup;
+                self.configure(board, span);
             }
             BoardCmd::Configure { span, setup } => {
                 if let Some(s) = self.spans.get_mut(span) {

@@ -10,6 +10,7 @@
 //! * [`prbs`]: the ITU-T O.151 2^15-1 pseudo-random bit sequence for BERT.
 
 pub mod abi;
+pub mod alloc_check;
 pub mod board;
 pub mod fcs;
 pub mod hdlc;

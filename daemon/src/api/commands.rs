@@ -88,6 +88,7 @@ fn status(reg: &Registry) -> Value {
         "config": cfg.path.display().to_string(),
         "reloads": reg.reloads.load(Ordering::Relaxed),
         "failed_reloads": reg.failed_reloads.load(Ordering::Relaxed),
+        "hot_path_allocations": trunk_driver_sys::alloc_check::hot_allocations(),
         "boards": boards,
     })
 }

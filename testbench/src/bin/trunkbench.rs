@@ -43,7 +43,8 @@ struct Args {
     trunkd: Option<PathBuf>,
 }
 
-fn cpu_seconds(pid: u32) -> Option<f64> {
+/// (user, system) CPU seconds of a process.
+fn cpu_split(pid: u32) -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the parenthesised command name; utime and stime are 14 and 15.
     let rest = &stat[stat.rfind(')')? + 2..];
@@ -54,7 +55,28 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
         .ok()
         .flatten()
         .unwrap_or(100) as f64;
-    Some((utime + stime) / tck)
+    Some((utime / tck, stime / tck))
+}
+
+/// Voluntary context switches of all threads of a process (each a sleep and
+/// a wake-up), summed over /proc/PID/task/*/status.
+fn voluntary_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .filter_map(|st| {
+            st.lines()
+                .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    cpu_split(pid).map(|(u, s)| u + s)
 }
 
 fn frames(sims: &[Simulator]) -> Vec<u64> {
@@ -157,6 +179,8 @@ fn main() -> ExitCode {
     // Warm-up done; measure.
     let f0 = frames(&sims);
     let c0 = cpu_seconds(child.id()).unwrap_or(0.0);
+    let (u0, _) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
+    let v0 = voluntary_switches(child.id());
     let w0 = Instant::now();
     let target = a.seconds * 8000;
     loop {
@@ -175,6 +199,8 @@ fn main() -> ExitCode {
     }
     let f1 = frames(&sims);
     let c1 = cpu_seconds(child.id()).unwrap_or(0.0);
+    let (u1, _) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
+    let v1 = voluntary_switches(child.id());
     let wall = w0.elapsed().as_secs_f64();
     let _ = Command::new("kill")
         .arg("-TERM")
@@ -212,8 +238,19 @@ fn main() -> ExitCode {
     println!("  board time per board   {:>12.0} ms", board_ms_per_board);
     println!("  span-ms processed      {:>12.0}", span_ms);
     println!(
-        "  trunkd CPU             {:>12.3} s (wall {:.1} s)",
-        cpu, wall
+        "  trunkd CPU             {:>12.3} s (user {:.3} s, system {:.3} s; wall {:.1} s)",
+        cpu,
+        u1 - u0,
+        cpu - (u1 - u0),
+        wall
+    );
+    println!(
+        "  user-space us/span-ms  {:>12.3} (the tick loop's own work, without wake-ups)",
+        (u1 - u0) * 1e6 / span_ms
+    );
+    println!(
+        "  sleeps per board-tick  {:>12.2} (voluntary context switches of trunkd)",
+        (v1 - v0) as f64 / (span_ms / a.spans as f64)
     );
     println!("  span-ms per CPU-second {:>12.0}", per_cpu_s);
     println!("  us of CPU per span-ms  {:>12.3}", 1e6 / per_cpu_s);
