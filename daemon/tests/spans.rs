@@ -119,6 +119,15 @@ fn e1_four_spans_alarms_counters_and_bert() {
         "BERT error rate {rate} not within 20% of 1e-4: {noisy}"
     );
     h.sim_control(r#"{"cmd":"clear","span":1}"#);
+
+    // Minutes of board time, four spans, HDLC, BERTs, alarms: the real-time
+    // loop never allocated.
+    let status = h.ctl(&["status"]);
+    assert_eq!(status["hot_path_allocations"], 0, "{status}");
+    assert!(
+        status["boards"][0]["ticks"].as_u64().unwrap() > 60_000,
+        "{status}"
+    );
 }
 
 #[test]
