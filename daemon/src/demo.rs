@@ -156,31 +156,36 @@ fn print_spans(api: &mut Api) {
     let Some(r) = api.call("spans", json!({})) else {
         return;
     };
-    println!("  SPAN  BOARD   LINE  FRAMING  STATE  ALARMS        CRC   CV  FAS  SLIP");
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let t = |v: &Value| v.as_str().unwrap_or("?").to_uppercase();
+    println!(
+        "  {:>4}  {:<7} {:<4}  {:<7}  {:<5}  {:<20} {:>5} {:>5} {:>5} {:>5}",
+        "SPAN", "BOARD", "LINE", "FRAMING", "STATE", "ALARMS", "CRC", "CV", "FAS", "SLIP"
+    );
     for s in r["spans"].as_array().into_iter().flatten() {
         let alarms: Vec<String> = s["alarms"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|a| a.as_str().map(str::to_uppercase))
+            .map(t)
             .collect();
         let c = &s["counters"];
         println!(
-            "  {:<4}  {:<6}  {:<4}  {:<7}  {:<5}  {:<12} {:>4} {:>4} {:>4} {:>5}",
-            s["span"],
+            "  {:>4}  {:<7} {:<4}  {:<7}  {:<5}  {:<20} {:>5} {:>5} {:>5} {:>5}",
+            n(&s["span"]),
             s["board"].as_str().unwrap_or("?"),
-            s["line"].as_str().unwrap_or("?").to_uppercase(),
-            s["framing"].as_str().unwrap_or("?").to_uppercase(),
-            s["state"].as_str().unwrap_or("?").to_uppercase(),
+            t(&s["line"]),
+            t(&s["framing"]),
+            t(&s["state"]),
             if alarms.is_empty() {
                 "OK".to_owned()
             } else {
                 alarms.join(",")
             },
-            c["crc_errors"],
-            c["code_violations"],
-            c["fas_errors"],
-            c["slips"],
+            n(&c["crc_errors"]),
+            n(&c["code_violations"]),
+            n(&c["fas_errors"]),
+            n(&c["slips"]),
         );
     }
     println!();

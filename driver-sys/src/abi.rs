@@ -202,6 +202,22 @@ bitflags! {
 }
 
 impl SpanStatus {
+    /// The alarms set, by the names the API and the simulator use:
+    /// `los`, `lof`, `ais`, `rai`, `crc_mf_loss`.
+    pub fn alarm_names(self) -> Vec<&'static str> {
+        [
+            (SpanStatus::LOS, "los"),
+            (SpanStatus::LOF, "lof"),
+            (SpanStatus::AIS, "ais"),
+            (SpanStatus::RAI, "rai"),
+            (SpanStatus::CRC_MF_LOSS, "crc_mf_loss"),
+        ]
+        .iter()
+        .filter(|(b, _)| self.contains(*b))
+        .map(|(_, n)| *n)
+        .collect()
+    }
+
     /// The alarm bits (everything that means "not usable or degraded").
     pub const ALARMS: SpanStatus = SpanStatus::LOS
         .union(SpanStatus::LOF)

@@ -93,21 +93,6 @@ fn status(reg: &Registry) -> Value {
     })
 }
 
-/// Alarm names of a status register value.
-pub fn alarm_names(st: SpanStatus) -> Vec<&'static str> {
-    [
-        (SpanStatus::LOS, "los"),
-        (SpanStatus::LOF, "lof"),
-        (SpanStatus::AIS, "ais"),
-        (SpanStatus::RAI, "rai"),
-        (SpanStatus::CRC_MF_LOSS, "crc_mf_loss"),
-    ]
-    .iter()
-    .filter(|(b, _)| st.contains(*b))
-    .map(|(_, n)| *n)
-    .collect()
-}
-
 fn span_shared<'a>(
     boards: &'a [BoardView],
     s: &SpanConfig,
@@ -157,7 +142,7 @@ fn spans(reg: &Registry) -> Value {
                 "signalling": s.signalling.name(),
                 "trunk_group": s.trunk_group,
                 "state": state,
-                "alarms": alarm_names(st),
+                "alarms": st.alarm_names(),
                 "sending_rai": st.contains(SpanStatus::TX_RAI),
                 "tx_latency_ms": sh.tx_latency_ms.load(Ordering::Relaxed),
                 "counters": {

@@ -537,17 +537,7 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| {
                 let st = SpanStatus::from_bits_retain(s.status);
-                let alarms: Vec<&str> = [
-                    (SpanStatus::LOS, "los"),
-                    (SpanStatus::LOF, "lof"),
-                    (SpanStatus::AIS, "ais"),
-                    (SpanStatus::RAI, "rai"),
-                    (SpanStatus::CRC_MF_LOSS, "crc_mf_loss"),
-                ]
-                .iter()
-                .filter(|(b, _)| st.contains(*b))
-                .map(|(_, n)| *n)
-                .collect();
+                let alarms = st.alarm_names();
                 let faults: Vec<_> = s.model.active_faults().iter().map(fault_json).collect();
                 let c = s.model.counters();
                 json!({
