@@ -75,6 +75,8 @@ pub struct BoardConfig {
     pub name: String,
     /// Where the board is.
     pub device: BoardSpec,
+    /// Tick interrupt every this many milliseconds (interrupt moderation).
+    pub interrupt_interval_ms: u32,
 }
 
 /// One span.
@@ -140,6 +142,7 @@ struct RawDaemon {
 struct RawBoard {
     name: Spanned<String>,
     device: Spanned<String>,
+    interrupt_interval_ms: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -260,12 +263,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 "another board already uses this device",
             ));
         }
+        let max = trunk_driver_sys::abi::MAX_IRQ_INTERVAL;
+        let interrupt_interval_ms = match b.interrupt_interval_ms.as_ref() {
+            None => 1,
+            Some(v) if (1..=max as i64).contains(v.get_ref()) => *v.get_ref() as u32,
+            Some(v) => {
+                return Err(cx.bad(
+                    v,
+                    format!("board {name} interrupt_interval_ms"),
+                    format!("must be 1 to {max}"),
+                ))
+            }
+        };
         if boards
             .insert(
                 name.clone(),
                 BoardConfig {
                     name: name.clone(),
                     device,
+                    interrupt_interval_ms,
                 },
             )
             .is_some()

@@ -26,7 +26,7 @@ use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
 /// Transmit chunks kept queued ahead of the board at start (ms of transmit latency).
 pub const TX_PRIME: u32 = 2;
 /// Largest transmit latency the loop grows to after underruns (ms).
-pub const MAX_TX_LATENCY: u32 = 8;
+pub const MAX_TX_LATENCY: u32 = 16;
 /// Ticks between counter reads.
 const COUNTER_PERIOD: u64 = 100;
 
@@ -156,6 +156,7 @@ impl BoardHandle {
     pub fn spawn(
         name: &str,
         device: BoardSpec,
+        interval: u32,
         setups: [Option<SpanSetup>; abi::MAX_SPANS],
     ) -> BoardHandle {
         let shared = Arc::new(BoardShared::default());
@@ -180,6 +181,7 @@ impl BoardHandle {
                 .collect(),
             cmd: rx,
             stop: stop.clone(),
+            interval: interval.clamp(1, abi::MAX_IRQ_INTERVAL),
         };
         let thread = std::thread::Builder::new()
             .name(format!("rt-{name}"))
@@ -226,6 +228,8 @@ struct ThreadCtx {
     spans: Vec<SpanRt>,
     cmd: Receiver<BoardCmd>,
     stop: Arc<AtomicBool>,
+    /// Interrupt moderation, chunks per interrupt.
+    interval: u32,
 }
 
 impl ThreadCtx {
@@ -306,6 +310,8 @@ impl ThreadCtx {
         };
         board.reset(Duration::from_secs(2))?;
         let n = board.span_count().min(self.spans.len());
+        let interval = self.interval;
+        board.set_irq_interval(interval);
         self.shared.board_spans.store(n as u32, Ordering::Relaxed);
         for (i, s) in self.spans.iter().enumerate().skip(n) {
             if s.setup.is_some() {
@@ -321,10 +327,12 @@ impl ThreadCtx {
             let s = &mut self.spans[i];
             s.rx_tail = 0;
             s.tx_head = 0;
-            s.latency = TX_PRIME;
-            s.shared.tx_latency_ms.store(TX_PRIME, Ordering::Relaxed);
+            // With interrupt moderation the board runs `interval` chunks
+            // between our visits, so keep at least that many queued, plus one.
+            s.latency = TX_PRIME.max(interval + 1);
+            s.shared.tx_latency_ms.store(s.latency, Ordering::Relaxed);
             s.prev = RawCounters::default();
-            for _ in 0..TX_PRIME {
+            for _ in 0..s.latency {
                 board.write_tx_chunk(i, s.tx_head, &s.tx);
                 s.tx_head += 1;
             }

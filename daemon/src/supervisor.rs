@@ -56,7 +56,12 @@ impl Supervisor {
             boards: BTreeMap::new(),
         };
         for b in cfg.boards.values() {
-            let h = BoardHandle::spawn(&b.name, b.device.clone(), setups(&cfg, &b.name));
+            let h = BoardHandle::spawn(
+                &b.name,
+                b.device.clone(),
+                b.interrupt_interval_ms,
+                setups(&cfg, &b.name),
+            );
             sup.boards.insert(b.name.clone(), h);
         }
         sup.publish();
@@ -95,11 +100,17 @@ impl Supervisor {
                     }
                     sum.boards_stopped.push(name);
                 }
-                Some(b) if old.boards.get(&name).map(|o| &o.device) != Some(&b.device) => {
+                // A new device or interrupt interval: restart the board.
+                Some(b) if old.boards.get(&name) != Some(b) => {
                     if let Some(h) = self.boards.remove(&name) {
                         h.stop();
                     }
-                    let h = BoardHandle::spawn(&name, b.device.clone(), setups(&new, &name));
+                    let h = BoardHandle::spawn(
+                        &name,
+                        b.device.clone(),
+                        b.interrupt_interval_ms,
+                        setups(&new, &name),
+                    );
                     self.boards.insert(name.clone(), h);
                     sum.boards_restarted.push(name);
                 }
@@ -108,7 +119,12 @@ impl Supervisor {
         }
         for b in new.boards.values() {
             if !self.boards.contains_key(&b.name) {
-                let h = BoardHandle::spawn(&b.name, b.device.clone(), setups(&new, &b.name));
+                let h = BoardHandle::spawn(
+                    &b.name,
+                    b.device.clone(),
+                    b.interrupt_interval_ms,
+                    setups(&new, &b.name),
+                );
                 self.boards.insert(b.name.clone(), h);
                 sum.boards_started.push(b.name.clone());
             }

@@ -145,6 +145,11 @@ fn malformed_configs_name_file_line_and_key() {
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-cpe\"\n"), "trunkd.toml:10:", "not available"),
         ("[[board]]\nname = \"b0\"\ndevice = \"/tmp/nope\"\n", "trunkd.toml:3:", "device"),
         ("", "trunkd.toml", "no [[board]]"),
+        (
+            "[[board]]\nname = \"b0\"\ndevice = \"sim:/tmp/x\"\ninterrupt_interval_ms = 9\n",
+            "trunkd.toml:4:",
+            "interrupt_interval_ms",
+        ),
     ];
     for (text, at, words) in cases {
         let (ok, err) = check(text);

@@ -186,3 +186,22 @@ fn channels_list_bearers_and_dchannel() {
         .filter(|c| c["kind"] == "bearer")
         .all(|c| c["state"] == "idle" && c["trunk_group"] == "tg1"));
 }
+
+#[test]
+fn interrupt_moderation_keeps_every_chunk() {
+    let _g = serial();
+    let h = Harness::start_with("irq4", 2, false, "lockstep", "interrupt_interval_ms = 4");
+    h.wait_all_up(UP);
+    let st = h.ctl(&["status"]);
+    assert_eq!(st["boards"][0]["interrupt_interval_ms"], 4, "{st}");
+    // Four chunks per interrupt: the BERT pattern must still be seamless.
+    let clean = bert(&h, "1/7", 20);
+    assert_eq!(clean["errors"], 0, "{clean}");
+    assert_eq!(clean["resyncs"], 0, "{clean}");
+    fault_round_trip(&h, 2, "los", "los", &[1]);
+    let s = h.span(1);
+    assert_eq!(counter(&s, "tx_underruns"), 0, "{s}");
+    assert_eq!(s["tx_latency_ms"], 5, "{s}");
+    let st = h.ctl(&["status"]);
+    assert_eq!(st["hot_path_allocations"], 0, "{st}");
+}

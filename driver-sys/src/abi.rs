@@ -82,6 +82,11 @@ pub const REG_FRAME_COUNT_HI: usize = 0x024;
 pub const REG_DMA_SIZE: usize = 0x028;
 /// RW1C: bit N set when span N's status register changed; write 1s to clear.
 pub const REG_SPAN_EVENTS: usize = 0x02C;
+/// RW: interrupt moderation: raise the tick interrupt every N chunks (1..=8;
+/// 0 reads as 1). Status changes and DMA errors interrupt at once.
+pub const REG_IRQ_INTERVAL: usize = 0x030;
+/// Largest interrupt interval, in chunks.
+pub const MAX_IRQ_INTERVAL: u32 = 8;
 
 // ---- per-span registers -----------------------------------------------------
 

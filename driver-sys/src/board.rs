@@ -292,6 +292,15 @@ impl Board {
         );
     }
 
+    /// Interrupt moderation: a tick interrupt every `chunks` chunks (clamped
+    /// to 1..=[`abi::MAX_IRQ_INTERVAL`]).
+    pub fn set_irq_interval(&self, chunks: u32) {
+        self.regs.write32(
+            abi::REG_IRQ_INTERVAL,
+            chunks.clamp(1, abi::MAX_IRQ_INTERVAL),
+        );
+    }
+
     /// Disable DMA and interrupts (spans keep their configuration).
     pub fn stop(&self) {
         self.regs.write32(abi::REG_CONTROL, 0);

@@ -73,6 +73,7 @@ fn status(reg: &Registry) -> Value {
                 "device": b.device.to_string(),
                 "spans": b.shared.board_spans.load(Ordering::Relaxed),
                 "configured_spans": cfg.spans_of(&b.name).count(),
+                "interrupt_interval_ms": cfg.boards.get(&b.name).map(|c| c.interrupt_interval_ms),
                 "state": b.shared.state().name(),
                 "frames": b.shared.frames.load(Ordering::Relaxed),
                 "ticks": b.shared.ticks.load(Ordering::Relaxed),

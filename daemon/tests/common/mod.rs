@@ -67,6 +67,11 @@ pub fn span_config(spans: usize, t1: bool) -> String {
 impl Harness {
     /// Start trunksim (`time` e.g. "lockstep") and trunkd with `spans` spans.
     pub fn start(tag: &str, spans: usize, t1: bool, time: &str) -> Harness {
+        Self::start_with(tag, spans, t1, time, "")
+    }
+
+    /// As `start`, with extra keys for the `[[board]]` table.
+    pub fn start_with(tag: &str, spans: usize, t1: bool, time: &str, board_extra: &str) -> Harness {
         let dir = tempdir(tag);
         let sim_dir = dir.join("sim");
         let sim = Command::new(bin("trunksim"))
@@ -89,7 +94,7 @@ impl Harness {
         let socket = dir.join("trunkd.sock");
         let config = dir.join("trunkd.toml");
         let text = format!(
-            "[daemon]\nsocket = \"{}\"\n\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n\n{}",
+            "[daemon]\nsocket = \"{}\"\n\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n{board_extra}\n\n{}",
             socket.display(),
             sim_dir.display(),
             span_config(spans, t1)

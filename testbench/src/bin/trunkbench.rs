@@ -38,6 +38,9 @@ struct Args {
     /// Board seconds to measure (after warm-up).
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Board interrupt every N ms (trunkd's `interrupt_interval_ms`, 1-8).
+    #[arg(long, default_value_t = 1)]
+    interrupt_interval: u32,
     /// trunkd binary (default: next to this one).
     #[arg(long)]
     trunkd: Option<PathBuf>,
@@ -136,8 +139,9 @@ fn main() -> ExitCode {
             }
         }
         config += &format!(
-            "\n[[board]]\nname = \"board{b}\"\ndevice = \"sim:{}\"\n",
-            sdir.display()
+            "\n[[board]]\nname = \"board{b}\"\ndevice = \"sim:{}\"\ninterrupt_interval_ms = {}\n",
+            sdir.display(),
+            a.interrupt_interval
         );
         for s in 1..=a.spans {
             span_no += 1;
@@ -232,8 +236,8 @@ fn main() -> ExitCode {
         .sum::<f64>()
         / a.boards as f64;
     println!(
-        "trunkbench: {} boards x {} E1 spans (far end loop, lockstep, HDLC on every D-channel)",
-        a.boards, a.spans
+        "trunkbench: {} boards x {} E1 spans (far end loop, lockstep, HDLC on every D-channel, interrupt every {} ms)",
+        a.boards, a.spans, a.interrupt_interval
     );
     println!("  board time per board   {:>12.0} ms", board_ms_per_board);
     println!("  span-ms processed      {:>12.0}", span_ms);

@@ -57,6 +57,8 @@ pub(crate) struct Engine {
     armed: bool,
     pending: bool,
     irq_count: u32,
+    /// Ticks since the last interrupt was raised (interrupt moderation).
+    ticks_since_irq: u32,
     frames: u64,
     commands: Receiver<ControlRequest>,
     external: Option<External>,
@@ -141,6 +143,7 @@ impl Engine {
             armed: true,
             pending: false,
             irq_count: 0,
+            ticks_since_irq: 0,
             frames: 0,
             commands,
             external,
@@ -206,6 +209,7 @@ impl Engine {
             s.status = 0;
         }
         self.frames = 0;
+        self.ticks_since_irq = 0;
         self.pending = false;
         self.power_on();
     }
@@ -348,7 +352,15 @@ impl Engine {
             .write32(abi::REG_FRAME_COUNT_HI, (self.frames >> 32) as u32);
         self.regs
             .write32(abi::REG_FRAME_COUNT_LO, self.frames as u32);
-        let mut irq = Irq::TICK;
+        let interval = self
+            .regs
+            .read32(abi::REG_IRQ_INTERVAL)
+            .clamp(1, abi::MAX_IRQ_INTERVAL);
+        self.ticks_since_irq += 1;
+        let mut irq = Irq::empty();
+        if self.ticks_since_irq >= interval {
+            irq |= Irq::TICK;
+        }
         if span_events != 0 {
             self.regs.or32(abi::REG_SPAN_EVENTS, span_events);
             irq |= Irq::SPAN_EVENT;
@@ -356,9 +368,12 @@ impl Engine {
         if dma_error {
             irq |= Irq::DMA_ERROR;
         }
-        self.regs.or32(abi::REG_IRQ_STATUS, irq.bits());
-        self.pending = true;
-        self.deliver();
+        if !irq.is_empty() {
+            self.ticks_since_irq = 0;
+            self.regs.or32(abi::REG_IRQ_STATUS, irq.bits());
+            self.pending = true;
+            self.deliver();
+        }
     }
 
     /// Returns (status changed, DMA error).
