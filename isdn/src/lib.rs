@@ -2,3 +2,5 @@
 //!
 //! Not yet built: this crate is a placeholder in the workspace layout; the
 //! PRI stack arrives with the ISDN issue.
+pub mod lapd;
+pub mod q931;
