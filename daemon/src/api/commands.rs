@@ -284,6 +284,16 @@ fn bert_start(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
             format!("board {} is {}", b.name, b.shared.state().name()),
         ));
     }
+    if pos as u32 >= b.shared.board_spans.load(Ordering::Relaxed) {
+        return Err(ApiError::new(
+            "busy",
+            format!(
+                "span {span} is position {} on board {}, which has fewer spans",
+                pos + 1,
+                b.name
+            ),
+        ));
+    }
     let running = b.spans[pos]
         .bert
         .iter()
