@@ -16,6 +16,8 @@ mod message;
 mod names;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 pub use decode::describe;
