@@ -205,3 +205,31 @@ fn interrupt_moderation_keeps_every_chunk() {
     let st = h.ctl(&["status"]);
     assert_eq!(st["hot_path_allocations"], 0, "{st}");
 }
+
+#[test]
+fn trunksim_send_talks_to_a_running_simulator() {
+    let _g = serial();
+    let h = Harness::start("send", 1, false, "x2");
+    h.wait_all_up(UP);
+    let send = |req: &str| {
+        std::process::Command::new(common::bin("trunksim"))
+            .arg("--dir")
+            .arg(&h.sim_dir)
+            .args(["--send", req])
+            .output()
+            .expect("run trunksim --send")
+    };
+    let out = send(r#"{"cmd":"status"}"#);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON reply");
+    assert_eq!(v["board"]["spans"], 1, "{v}");
+    let out = send(r#"{"cmd":"fault","span":9,"kind":"los"}"#);
+    assert!(
+        !out.status.success(),
+        "an error reply must fail the command"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not exist"));
+    let out = send(r#"{"cmd":"fault","span":1,"kind":"los"}"#);
+    assert!(out.status.success());
+    h.wait_span(1, "los", UP, |s| alarms(s).iter().any(|a| a == "los"));
+}

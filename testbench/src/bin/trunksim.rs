@@ -38,6 +38,44 @@ struct Args {
     /// Seed for every random process (bit errors).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Do not start a simulator: send this JSON control request to the one
+    /// running in --dir, print its reply, and exit (1 if it says "ok": false).
+    #[arg(long, value_name = "JSON")]
+    send: Option<String>,
+}
+
+/// Send one control request to a running simulator; print the reply.
+fn send(dir: &std::path::Path, request: &str) -> ExitCode {
+    use std::io::{BufRead, BufReader, Write};
+    let path = dir.join("control");
+    let mut s = match std::os::unix::net::UnixStream::connect(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "trunksim: cannot connect to {}: {e} (is trunksim running with --dir {}?)",
+                path.display(),
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    if let Err(e) = writeln!(s, "{}", request.trim()) {
+        eprintln!("trunksim: {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    let mut line = String::new();
+    if let Err(e) = BufReader::new(s).read_line(&mut line) {
+        eprintln!("trunksim: no reply from {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    print!("{line}");
+    let ok = serde_json::from_str::<serde_json::Value>(&line).is_ok_and(|v| v["ok"] == true);
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn parse_line(s: &str) -> Result<LineKind, String> {
@@ -51,6 +89,9 @@ fn parse_line(s: &str) -> Result<LineKind, String> {
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let args = Args::parse();
+    if let Some(req) = &args.send {
+        return send(&args.dir, req);
+    }
     let cfg = SimConfig {
         dir: args.dir.clone(),
         spans: args.spans as usize,
