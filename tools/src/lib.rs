@@ -24,6 +24,7 @@
 pub mod api;
 pub mod chan;
 pub mod client;
+pub mod decode;
 pub mod render;
 pub mod table;
 

@@ -105,6 +105,16 @@ it counted errors) and 1 when it could not be run.")]
               value_parser = clap::value_parser!(u64).range(1..=86_400))]
         seconds: u64,
     },
+    /// Decode one signalling frame given in hex, like pridump (no daemon needed)
+    Decode {
+        /// What the octets are: q931 (a Q.931 message) or lapd (a LAPD frame
+        /// from its address field, no FCS; Q.931 inside is decoded too)
+        #[arg(value_parser = ["q931", "lapd"])]
+        protocol: String,
+        /// The octets, e.g. "08 02 00 01 05 04 03 80 90 a3"
+        #[arg(value_name = "HEX", num_args = 1.., required = true)]
+        hex: Vec<String>,
+    },
 }
 
 /// Parses `--timeout` seconds (fractions allowed, > 0, ≤ 1 day).
@@ -156,6 +166,22 @@ fn run(cli: &Cli) -> Res<ExitCode> {
             output(g, &raw, |v| {
                 decode::<ChannelsReply>("channels", v).map(|r| render::channels(&r.channels))
             })?;
+        }
+        Command::Decode { protocol, hex } => {
+            let bytes = trunk_tools::decode::parse_hex(&hex.join(" "))?;
+            let text = if protocol == "lapd" {
+                trunk_tools::decode::lapd(&bytes)
+            } else {
+                trunk_tools::decode::q931(&bytes)
+            };
+            if g.json {
+                println!(
+                    "{}",
+                    json!({ "protocol": protocol, "octets": bytes.len(), "decode": text })
+                );
+            } else {
+                print!("{text}");
+            }
         }
         Command::Bert { channel, seconds } => {
             // Validate the address before touching the socket.
