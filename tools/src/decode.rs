@@ -40,8 +40,22 @@ pub fn q931(bytes: &[u8]) -> String {
     q931::describe(bytes)
 }
 
+/// The control field as Q.921 writes it, e.g. `I N(S)=3 N(R)=5 P=0`.
 fn control_name(c: &Control) -> String {
-    format!("{c:?}")
+    let b = |x: bool| u8::from(x);
+    match *c {
+        Control::I { ns, nr, p } => format!("I N(S)={ns} N(R)={nr} P={}", b(p)),
+        Control::Rr { nr, pf } => format!("RR N(R)={nr} P/F={}", b(pf)),
+        Control::Rnr { nr, pf } => format!("RNR N(R)={nr} P/F={}", b(pf)),
+        Control::Rej { nr, pf } => format!("REJ N(R)={nr} P/F={}", b(pf)),
+        Control::Sabme { p } => format!("SABME P={}", b(p)),
+        Control::Dm { f } => format!("DM F={}", b(f)),
+        Control::Ui { p } => format!("UI P={}", b(p)),
+        Control::Disc { p } => format!("DISC P={}", b(p)),
+        Control::Ua { f } => format!("UA F={}", b(f)),
+        Control::Frmr { f } => format!("FRMR F={}", b(f)),
+        Control::Xid { pf } => format!("XID P/F={}", b(pf)),
+    }
 }
 
 /// Human-readable decode of one LAPD frame (address, control, and the Q.931
@@ -119,6 +133,7 @@ mod tests {
         let f = parse_hex("00 01 00 00 08 02 80 01 45 08 02 80 90").unwrap();
         let text = lapd(&f);
         assert!(text.contains("SAPI 0"), "{text}");
+        assert!(text.contains("I N(S)=0 N(R)=0 P=0"), "{text}");
         assert!(text.contains("DISCONNECT"), "{text}");
         assert!(lapd(&[0x01]).contains("Invalid"));
     }
