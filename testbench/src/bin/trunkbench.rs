@@ -78,10 +78,6 @@ fn voluntary_switches(pid: u32) -> u64 {
         .sum()
 }
 
-fn cpu_seconds(pid: u32) -> Option<f64> {
-    cpu_split(pid).map(|(u, s)| u + s)
-}
-
 fn frames(sims: &[Simulator]) -> Vec<u64> {
     sims.iter()
         .map(|s| {
@@ -182,8 +178,7 @@ fn main() -> ExitCode {
     }
     // Warm-up done; measure.
     let f0 = frames(&sims);
-    let c0 = cpu_seconds(child.id()).unwrap_or(0.0);
-    let (u0, _) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
+    let (u0, s0) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
     let v0 = voluntary_switches(child.id());
     let w0 = Instant::now();
     let target = a.seconds * 8000;
@@ -202,8 +197,7 @@ fn main() -> ExitCode {
         }
     }
     let f1 = frames(&sims);
-    let c1 = cpu_seconds(child.id()).unwrap_or(0.0);
-    let (u1, _) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
+    let (u1, s1) = cpu_split(child.id()).unwrap_or((0.0, 0.0));
     let v1 = voluntary_switches(child.id());
     let wall = w0.elapsed().as_secs_f64();
     let _ = Command::new("kill")
@@ -214,13 +208,14 @@ fn main() -> ExitCode {
     drop(sims);
     let _ = std::fs::remove_dir_all(&dir);
 
-    let span_ms: f64 = f1
+    // Board milliseconds over all boards: 8 frames per millisecond.
+    let board_ms: f64 = f1
         .iter()
         .zip(&f0)
         .map(|(a2, b2)| (a2 - b2) as f64 / 8.0)
-        .sum::<f64>()
-        * a.spans as f64;
-    let cpu = c1 - c0;
+        .sum();
+    let span_ms = board_ms * a.spans as f64;
+    let cpu = (u1 + s1) - (u0 + s0);
     if cpu <= 0.0 {
         eprintln!("trunkbench: no CPU time measured for trunkd");
         return ExitCode::FAILURE;
@@ -229,12 +224,7 @@ fn main() -> ExitCode {
     // A span in real time needs 1000 span-ms per second.
     let spans_per_core = per_cpu_s / 1000.0;
     let share_1000 = 1000.0 * 1000.0 / per_cpu_s;
-    let board_ms_per_board: f64 = f1
-        .iter()
-        .zip(&f0)
-        .map(|(a2, b2)| (a2 - b2) as f64 / 8.0)
-        .sum::<f64>()
-        / a.boards as f64;
+    let board_ms_per_board = board_ms / a.boards as f64;
     println!(
         "trunkbench: {} boards x {} E1 spans (far end loop, lockstep, HDLC on every D-channel, interrupt every {} ms)",
         a.boards, a.spans, a.interrupt_interval

@@ -40,6 +40,15 @@ pub(crate) const LOS_ZEROS_E1: u32 = 32;
 /// Consecutive zero symbols that declare LOS on a T1 line.
 pub(crate) const LOS_ZEROS_T1: u32 = 175;
 
+/// An error rate as a probability: clamped to [0, 1], NaN/infinite as 0.
+fn clean_rate(rate: f64) -> f64 {
+    if rate.is_finite() {
+        rate.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// One direction of the line: line code, symbol impairments, LOS detector.
 #[derive(Clone, Debug)]
 pub(crate) struct LinePath {
@@ -108,11 +117,7 @@ impl LinePath {
 
     /// Set the symbol error rate (0 disables).
     pub(crate) fn set_ber(&mut self, rate: f64) {
-        self.ber = if rate.is_finite() {
-            rate.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        self.ber = clean_rate(rate);
         self.next_err = self.gap();
     }
 
@@ -122,11 +127,7 @@ impl LinePath {
 
     /// Set the logic (binary) bit error rate, applied before the line coder.
     pub(crate) fn set_logic_ber(&mut self, rate: f64) {
-        self.logic_ber = if rate.is_finite() {
-            rate.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        self.logic_ber = clean_rate(rate);
         self.next_logic = Self::geometric(&mut self.rng, self.logic_ber);
     }
 
@@ -186,15 +187,7 @@ impl LinePath {
         }
         let slow = self.no_signal || self.ber > 0.0;
         if !slow && !self.prev_slow {
-            let ring = &self.ring;
-            Self::los_from_bits(
-                &mut self.los,
-                &mut self.zero_run,
-                self.los_zeros,
-                self.code,
-                n,
-                &ring[i2],
-            );
+            self.los_from_ring(i2);
             return &self.ring[i2];
         }
         if !self.prev_slow {
@@ -239,15 +232,7 @@ impl LinePath {
             self.los_from_symbols();
         } else {
             self.out = self.ring[i2];
-            let ring = &self.ring;
-            Self::los_from_bits(
-                &mut self.los,
-                &mut self.zero_run,
-                self.los_zeros,
-                self.code,
-                n,
-                &ring[i2],
-            );
+            self.los_from_ring(i2);
         }
         std::mem::swap(&mut self.s_prev, &mut self.s_cur);
         self.prev_slow = slow;
@@ -267,6 +252,18 @@ impl LinePath {
             }
         }
         Self::los_update(&mut self.los, hit, pulses, self.n);
+    }
+
+    /// Fast-path LOS detection on frame `idx` of the ring (bits = symbols).
+    fn los_from_ring(&mut self, idx: usize) {
+        Self::los_from_bits(
+            &mut self.los,
+            &mut self.zero_run,
+            self.los_zeros,
+            self.code,
+            self.n,
+            &self.ring[idx],
+        );
     }
 
     fn los_from_bits(

@@ -83,27 +83,21 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
             let kind = obj.get("kind").and_then(Value::as_str).ok_or_else(|| {
                 err("fault: missing \"kind\" (los, ais, rai, lof, ber, cv, slip)")
             })?;
+            let rate = || {
+                obj.get("rate")
+                    .and_then(Value::as_f64)
+                    .filter(|r| r.is_finite() && *r >= 0.0 && *r < 1.0)
+                    .ok_or_else(|| {
+                        err(format!("fault {kind}: \"rate\" must be a number in [0, 1)"))
+                    })
+            };
             let fault = match kind {
                 "los" => Fault::Los,
                 "ais" => Fault::Ais,
                 "rai" => Fault::Rai,
                 "lof" => Fault::Lof,
-                "ber" => {
-                    let rate = obj
-                        .get("rate")
-                        .and_then(Value::as_f64)
-                        .filter(|r| r.is_finite() && *r >= 0.0 && *r < 1.0)
-                        .ok_or_else(|| err("fault ber: \"rate\" must be a number in [0, 1)"))?;
-                    Fault::Ber(rate)
-                }
-                "cv" => {
-                    let rate = obj
-                        .get("rate")
-                        .and_then(Value::as_f64)
-                        .filter(|r| r.is_finite() && *r >= 0.0 && *r < 1.0)
-                        .ok_or_else(|| err("fault cv: \"rate\" must be a number in [0, 1)"))?;
-                    Fault::CodeErrors(rate)
-                }
+                "ber" => Fault::Ber(rate()?),
+                "cv" => Fault::CodeErrors(rate()?),
                 "slip" => {
                     let n = match obj.get("count") {
                         None => 1,
