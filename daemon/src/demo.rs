@@ -8,8 +8,6 @@
 //! shows the spans coming up, pulls the plug on one of them, puts it back, and
 //! runs a bit-error-rate test over a looped timeslot.
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -18,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
+use trunk_tools::client::Client;
 
 fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
     let mut s = format!(
@@ -106,54 +105,19 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     code
 }
 
-/// A minimal API client for the narrator (trunkctl has the full one).
-struct Api {
-    w: UnixStream,
-    r: BufReader<UnixStream>,
-    id: u64,
+/// Connect to the daemon's API as trunkctl does, waiting for it to come up.
+fn connect(path: &Path) -> Option<Client> {
+    for _ in 0..50 {
+        if let Ok(c) = Client::connect_with_timeout(path, Duration::from_secs(5)) {
+            return Some(c);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
 }
 
-impl Api {
-    fn connect(path: &Path) -> Option<Api> {
-        for _ in 0..50 {
-            if let Ok(s) = UnixStream::connect(path) {
-                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-                let r = BufReader::new(s.try_clone().ok()?);
-                let mut api = Api { w: s, r, id: 0 };
-                api.read()?; // hello
-                return Some(api);
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        None
-    }
-
-    fn read(&mut self) -> Option<Value> {
-        let mut line = String::new();
-        self.r.read_line(&mut line).ok()?;
-        serde_json::from_str(&line).ok()
-    }
-
-    fn call(&mut self, cmd: &str, mut args: Value) -> Option<Value> {
-        self.id += 1;
-        args["id"] = json!(self.id);
-        args["cmd"] = json!(cmd);
-        writeln!(self.w, "{args}").ok()?;
-        loop {
-            let v = self.read()?;
-            if v["id"] == json!(self.id) {
-                return if v["ok"] == json!(true) {
-                    Some(v["result"].clone())
-                } else {
-                    None
-                };
-            }
-        }
-    }
-}
-
-fn print_spans(api: &mut Api) {
-    let Some(r) = api.call("spans", json!({})) else {
+fn print_spans(api: &mut Client) {
+    let Ok(r) = api.request("spans", json!({})) else {
         return;
     };
     let n = |v: &Value| v.as_u64().unwrap_or(0);
@@ -192,7 +156,7 @@ fn print_spans(api: &mut Api) {
 }
 
 fn narrate(socket: &Path, e1: &Simulator) {
-    let Some(mut api) = Api::connect(socket) else {
+    let Some(mut api) = connect(socket) else {
         eprintln!("demo: cannot reach the API socket {}", socket.display());
         return;
     };
@@ -211,15 +175,15 @@ fn narrate(socket: &Path, e1: &Simulator) {
     println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 1/1, 3 s, with 1e-4 bit errors injected:");
     e1.control(&json!({"cmd": "fault", "span": 1, "kind": "ber", "rate": 1e-4}));
     if api
-        .call(
+        .request(
             "bert_start",
             json!({"span": 1, "timeslot": 1, "seconds": 3}),
         )
-        .is_some()
+        .is_ok()
     {
         for _ in 0..100 {
             pause(200);
-            let Some(r) = api.call("bert", json!({"span": 1, "timeslot": 1})) else {
+            let Ok(r) = api.request("bert", json!({"span": 1, "timeslot": 1})) else {
                 break;
             };
             if r["state"] != json!("running") {
