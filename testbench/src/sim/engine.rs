@@ -253,8 +253,13 @@ impl Engine {
                         }
                         continue;
                     }
-                    // Far behind (the machine stalled): skip rather than burst.
-                    if due - ticks_done > 100 {
+                    // Behind by more than a tick (this thread was descheduled):
+                    // skip the lost ticks rather than burst them. A real board
+                    // never delivers chunks faster than the line rate, and a
+                    // burst drains the host's few ms of queued transmit chunks,
+                    // causing underruns hardware would not. Board time then lags
+                    // wall-clock time by the stall.
+                    if due - ticks_done > 1 {
                         ticks_done = due - 1;
                     }
                     ticks_done += 1;
