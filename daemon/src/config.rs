@@ -57,6 +57,10 @@ impl std::error::Error for ConfigError {}
 pub enum Signalling {
     /// Clear channels; the D-channel timeslot, if enabled, runs raw HDLC.
     None,
+    /// ISDN PRI, user side (we are the CPE / PBX).
+    PriCpe,
+    /// ISDN PRI, network side (we are the exchange).
+    PriNet,
 }
 
 impl Signalling {
@@ -64,8 +68,47 @@ impl Signalling {
     pub fn name(self) -> &'static str {
         match self {
             Signalling::None => "none",
+            Signalling::PriCpe => "pri-cpe",
+            Signalling::PriNet => "pri-net",
         }
     }
+
+    /// Whether this is ISDN PRI (either side).
+    pub fn is_pri(self) -> bool {
+        matches!(self, Signalling::PriCpe | Signalling::PriNet)
+    }
+}
+
+/// PRI protocol options of a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriOptions {
+    /// ETSI EN 300 403 or NI-2.
+    pub variant: trunk_isdn::call::Variant,
+    /// Accept overlap receiving (SETUP without sending complete).
+    pub overlap: bool,
+    /// Restart every B-channel when the D-channel first comes up.
+    pub restart_at_startup: bool,
+}
+
+/// What happens to an inbound call on a trunk group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InboundAction {
+    /// Answer it and keep it up until the far end clears.
+    Answer,
+    /// Reject it with this Q.850 cause.
+    Reject(u8),
+    /// Ring it and wait for an API client to answer or reject it, for up
+    /// to this many milliseconds; then reject it with cause 18 (no user responding).
+    Api(u64),
+}
+
+/// A trunk group: a set of spans with one inbound policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrunkGroupConfig {
+    /// Name, as used by spans and `dial`.
+    pub name: String,
+    /// Inbound policy.
+    pub inbound: InboundAction,
 }
 
 /// One board.
@@ -98,6 +141,8 @@ pub struct SpanConfig {
     pub dchannel: bool,
     /// Trunk group the span's channels belong to.
     pub trunk_group: String,
+    /// PRI options (meaningful when `signalling` is PRI).
+    pub pri: PriOptions,
 }
 
 impl SpanConfig {
@@ -119,6 +164,9 @@ pub struct Config {
     pub boards: BTreeMap<String, BoardConfig>,
     /// Spans, by global span number.
     pub spans: BTreeMap<u32, SpanConfig>,
+    /// Trunk groups, by name (every group a span names exists here; a
+    /// group without a `[[trunk_group]]` table answers inbound calls).
+    pub trunk_groups: BTreeMap<String, TrunkGroupConfig>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +177,17 @@ struct RawFile {
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
     span: Vec<Spanned<RawSpan>>,
+    #[serde(default)]
+    trunk_group: Vec<Spanned<RawTrunkGroup>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrunkGroup {
+    name: Spanned<String>,
+    inbound: Option<Spanned<String>>,
+    reject_cause: Option<Spanned<i64>>,
+    api_timeout_ms: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +220,9 @@ struct RawSpan {
     dchannel: Option<Spanned<bool>>,
     trunk_group: Option<Spanned<String>>,
     enabled: Option<Spanned<bool>>,
+    pri_variant: Option<Spanned<String>>,
+    overlap: Option<Spanned<bool>>,
+    restart_at_startup: Option<Spanned<bool>>,
 }
 
 struct Ctx<'a> {
@@ -421,7 +483,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             };
         let signalling = match s.signalling.as_ref().map(|x| (x, x.get_ref().as_str())) {
             None | Some((_, "none")) => Signalling::None,
-            Some((x, v @ ("pri-cpe" | "pri-net" | "ss7" | "r2"))) => {
+            Some((_, "pri-cpe")) => Signalling::PriCpe,
+            Some((_, "pri-net")) => Signalling::PriNet,
+            Some((x, v @ ("ss7" | "r2"))) => {
                 return Err(cx.bad(
                     x,
                     key("signalling"),
@@ -443,6 +507,33 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         if trunk_group.is_empty() || trunk_group.len() > 64 {
             if let Some(t) = s.trunk_group.as_ref() {
                 return Err(cx.bad(t, key("trunk_group"), "must be 1-64 characters"));
+            }
+        }
+        let variant = match s.pri_variant.as_ref().map(|x| (x, x.get_ref().as_str())) {
+            None if t1 => trunk_isdn::call::Variant::Ni2,
+            None => trunk_isdn::call::Variant::Etsi,
+            Some((_, "etsi")) => trunk_isdn::call::Variant::Etsi,
+            Some((_, "ni2")) => trunk_isdn::call::Variant::Ni2,
+            Some((x, other)) => {
+                return Err(cx.bad(
+                    x,
+                    key("pri_variant"),
+                    format!("`{other}`: expected etsi or ni2"),
+                ))
+            }
+        };
+        let pri = PriOptions {
+            variant,
+            overlap: s.overlap.as_ref().is_some_and(|o| *o.get_ref()),
+            restart_at_startup: s.restart_at_startup.as_ref().is_none_or(|o| *o.get_ref()),
+        };
+        if signalling.is_pri() {
+            if let Some(d) = s.dchannel.as_ref().filter(|d| !*d.get_ref()) {
+                return Err(cx.bad(
+                    d,
+                    key("dchannel"),
+                    "PRI signalling needs the D-channel: remove `dchannel = false`",
+                ));
             }
         }
         let settings = SpanSettings {
@@ -468,6 +559,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             signalling,
             dchannel: s.dchannel.as_ref().is_none_or(|d| *d.get_ref()),
             trunk_group,
+            pri,
         };
         if spans.insert(n, cfg).is_some() {
             return Err(cx.bad(
@@ -486,11 +578,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             message: "no [[board]] configured".into(),
         });
     }
+    let trunk_groups = trunk_groups(&cx, &raw.trunk_group, &spans)?;
     Ok(Config {
         path: path.to_owned(),
         socket,
         boards,
         spans,
+        trunk_groups,
     })
 }
 
@@ -499,4 +593,62 @@ impl Config {
     pub fn spans_of<'a>(&'a self, board: &'a str) -> impl Iterator<Item = &'a SpanConfig> + 'a {
         self.spans.values().filter(move |s| s.board == board)
     }
+}
+
+fn trunk_groups(
+    cx: &Ctx<'_>,
+    raw: &[Spanned<RawTrunkGroup>],
+    spans: &BTreeMap<u32, SpanConfig>,
+) -> Result<BTreeMap<String, TrunkGroupConfig>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for t in raw {
+        let t = t.get_ref();
+        let name = t.name.get_ref().clone();
+        let key = |k: &str| format!("trunk_group {name} {k}");
+        if name.is_empty() || name.len() > 64 {
+            return Err(cx.bad(&t.name, key("name"), "must be 1-64 characters"));
+        }
+        let cause = match &t.reject_cause {
+            None => 21,
+            Some(c) if (1..=127).contains(c.get_ref()) => *c.get_ref() as u8,
+            Some(c) => return Err(cx.bad(c, key("reject_cause"), "a Q.850 cause value is 1-127")),
+        };
+        let timeout = match &t.api_timeout_ms {
+            None => 10_000,
+            Some(v) if (100..=600_000).contains(v.get_ref()) => *v.get_ref() as u64,
+            Some(v) => return Err(cx.bad(v, key("api_timeout_ms"), "must be 100-600000 ms")),
+        };
+        let inbound = match t.inbound.as_ref().map(|x| (x, x.get_ref().as_str())) {
+            None | Some((_, "answer")) => InboundAction::Answer,
+            Some((_, "reject")) => InboundAction::Reject(cause),
+            Some((_, "api")) => InboundAction::Api(timeout),
+            Some((x, other)) => {
+                return Err(cx.bad(
+                    x,
+                    key("inbound"),
+                    format!("`{other}`: expected answer, reject or api"),
+                ))
+            }
+        };
+        if out
+            .insert(
+                name.clone(),
+                TrunkGroupConfig {
+                    name: name.clone(),
+                    inbound,
+                },
+            )
+            .is_some()
+        {
+            return Err(cx.bad(&t.name, key("name"), "trunk group defined twice"));
+        }
+    }
+    for s in spans.values() {
+        out.entry(s.trunk_group.clone())
+            .or_insert_with(|| TrunkGroupConfig {
+                name: s.trunk_group.clone(),
+                inbound: InboundAction::Answer,
+            });
+    }
+    Ok(out)
 }

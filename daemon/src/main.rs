@@ -6,10 +6,13 @@
 //! ```
 
 mod api;
+mod calls;
 mod config;
+mod dchan;
 mod demo;
 mod registry;
 mod rt;
+mod signalling;
 mod state;
 mod supervisor;
 
@@ -97,10 +100,12 @@ pub(crate) fn run(
     };
     let registry = Arc::new(Registry::new(Arc::new(cfg)));
     let mut sup = Supervisor::start(registry.clone());
+    let sig = signalling::Signaller::start(registry.clone());
     let api = match api::ApiServer::start(&socket, registry.clone()) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
+            sig.stop();
             sup.shutdown();
             return ExitCode::FAILURE;
         }
@@ -157,6 +162,7 @@ pub(crate) fn run(
     }
     let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
     api.stop();
+    sig.stop();
     sup.shutdown();
     code
 }

@@ -3,14 +3,17 @@
 //! threads never touch these locks.
 
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use trunk_driver_sys::board::BoardSpec;
 
+use crate::calls::{CallTable, EventBus};
 use crate::config::Config;
+use crate::dchan::DFrame;
 use crate::rt::BoardCmd;
+use crate::signalling::SigCmd;
 use crate::state::{BoardShared, SpanShared};
 
 /// A board as the API sees it.
@@ -26,6 +29,10 @@ pub struct BoardView {
     pub spans: Vec<Arc<SpanShared>>,
     /// Command channel of the board thread.
     pub cmd: Sender<BoardCmd>,
+    /// Per position: D-channel frames to transmit.
+    pub dtx: Vec<Sender<DFrame>>,
+    /// Board thread generation (tags received frames).
+    pub gen: u32,
 }
 
 /// Shared daemon state for the API.
@@ -40,12 +47,32 @@ pub struct Registry {
     pub reloads: AtomicU64,
     /// Failed reloads.
     pub failed_reloads: AtomicU64,
+    /// Calls in progress and recently ended.
+    pub calls: Mutex<CallTable>,
+    /// Events for API clients.
+    pub bus: EventBus,
+    /// Where board threads put received D-channel frames.
+    pub drx: Sender<DFrame>,
+    /// The signalling thread's end of `drx` (taken when it starts).
+    pub drx_rx: Mutex<Option<Receiver<DFrame>>>,
+    /// Requests to the signalling thread.
+    pub sig: Sender<SigCmd>,
+    /// The signalling thread's end of `sig` (taken when it starts).
+    pub sig_rx: Mutex<Option<Receiver<SigCmd>>>,
 }
 
 impl Registry {
     /// A registry for `config` with no boards yet.
     pub fn new(config: Arc<Config>) -> Registry {
+        let (drx, drx_rx) = crate::dchan::rx_channel();
+        let (sig, sig_rx) = crossbeam_channel::bounded(256);
         Registry {
+            calls: Mutex::new(CallTable::default()),
+            bus: EventBus::default(),
+            drx,
+            drx_rx: Mutex::new(Some(drx_rx)),
+            sig,
+            sig_rx: Mutex::new(Some(sig_rx)),
             started: Instant::now(),
             config: RwLock::new(config),
             boards: RwLock::new(Vec::new()),
@@ -68,5 +95,13 @@ impl Registry {
             Ok(b) => b.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+}
+
+/// Lock a mutex, recovering the data if a thread panicked while holding it.
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }

@@ -21,7 +21,11 @@ use trunk_driver_sys::board::{Board, BoardError, BoardSpec, RawCounters};
 use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
+use crate::dchan::{self, DFrame};
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
+
+/// Source of board generation numbers (see [`BoardHandle::gen`]).
+static BOARD_GEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 /// Transmit chunks kept queued ahead of the board at start (ms of transmit latency).
 pub const TX_PRIME: u32 = 2;
@@ -66,6 +70,9 @@ pub struct SpanSetup {
     pub settings: SpanSettings,
     /// Timeslot running HDLC, if any.
     pub dchannel: Option<usize>,
+    /// Hand received D-channel frames to the signalling thread and send
+    /// the frames it queues (PRI spans).
+    pub signalling: bool,
 }
 
 struct Bert {
@@ -92,10 +99,12 @@ struct SpanRt {
     idle_chunk: [u8; CHUNK_BYTES],
     prev: RawCounters,
     shared: Arc<SpanShared>,
+    /// Frames the signalling thread wants sent on the D-channel.
+    dtx: Receiver<DFrame>,
 }
 
 impl SpanRt {
-    fn new(shared: Arc<SpanShared>) -> SpanRt {
+    fn new(shared: Arc<SpanShared>, dtx: Receiver<DFrame>) -> SpanRt {
         SpanRt {
             setup: None,
             idle: abi::default_idle(false),
@@ -110,6 +119,7 @@ impl SpanRt {
             idle_chunk: [0; CHUNK_BYTES],
             prev: RawCounters::default(),
             shared,
+            dtx,
         }
     }
 
@@ -147,6 +157,10 @@ pub struct BoardHandle {
     pub spans: Vec<Arc<SpanShared>>,
     /// Command channel.
     pub cmd: Sender<BoardCmd>,
+    /// Per position on the board: frames to send on the span's D-channel.
+    pub dtx: Vec<Sender<DFrame>>,
+    /// Unique number of this board thread; received frames carry it.
+    pub gen: u32,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -158,7 +172,11 @@ impl BoardHandle {
         device: BoardSpec,
         interval: u32,
         setups: [Option<SpanSetup>; abi::MAX_SPANS],
+        drx: Sender<DFrame>,
     ) -> BoardHandle {
+        let gen = BOARD_GEN.fetch_add(1, Ordering::Relaxed);
+        let (dtx, dtx_rx): (Vec<_>, Vec<_>) =
+            (0..abi::MAX_SPANS).map(|_| dchan::tx_channel()).unzip();
         let shared = Arc::new(BoardShared::default());
         let spans: Vec<Arc<SpanShared>> = (0..abi::MAX_SPANS)
             .map(|_| Arc::new(SpanShared::default()))
@@ -173,8 +191,9 @@ impl BoardHandle {
                 .iter()
                 .cloned()
                 .zip(setups)
-                .map(|(s, setup)| {
-                    let mut rt = SpanRt::new(s);
+                .zip(dtx_rx)
+                .map(|((s, setup), rx)| {
+                    let mut rt = SpanRt::new(s, rx);
                     rt.setup = setup;
                     rt
                 })
@@ -182,6 +201,8 @@ impl BoardHandle {
             cmd: rx,
             stop: stop.clone(),
             interval: interval.clamp(1, abi::MAX_IRQ_INTERVAL),
+            gen,
+            drx,
         };
         let thread = std::thread::Builder::new()
             .name(format!("rt-{name}"))
@@ -197,6 +218,8 @@ impl BoardHandle {
             shared,
             spans,
             cmd: tx,
+            dtx,
+            gen,
             stop,
             thread,
         }
@@ -230,6 +253,9 @@ struct ThreadCtx {
     stop: Arc<AtomicBool>,
     /// Interrupt moderation, chunks per interrupt.
     interval: u32,
+    gen: u32,
+    /// Received D-channel frames towards the signalling thread.
+    drx: Sender<DFrame>,
 }
 
 impl ThreadCtx {
@@ -452,6 +478,7 @@ impl ThreadCtx {
 
     #[inline]
     fn service_span(&mut self, board: &Board, i: usize, irq: Irq, refresh: bool) {
+        let (gen, drx) = (self.gen, &self.drx);
         let s = &mut self.spans[i];
         let Some(setup) = s.setup else { return };
         if refresh {
@@ -508,9 +535,28 @@ impl ThreadCtx {
                 for (f, b) in col.iter_mut().enumerate() {
                     *b = s.rx[f * TIMESLOTS + d];
                 }
-                // Frames will go to the signalling thread; for a span with no
-                // signalling they are counted in the HDLC statistics only.
-                s.hdlc_rx.push(&col, |_frame| {});
+                // PRI spans hand frames to the signalling thread; spans with
+                // no signalling count them in the HDLC statistics only.
+                let mut dropped = 0;
+                if setup.signalling {
+                    s.hdlc_rx
+                        .push(&col, |frame| match DFrame::new(gen, i as u8, frame) {
+                            Some(f) if drx.try_send(f).is_ok() => {}
+                            _ => dropped += 1,
+                        });
+                    if !s.hdlc_tx.is_busy() {
+                        if let Ok(f) = s.dtx.try_recv() {
+                            if s.hdlc_tx.send(f.bytes()).is_err() {
+                                dropped += 1;
+                            }
+                        }
+                    }
+                } else {
+                    s.hdlc_rx.push(&col, |_frame| {});
+                }
+                if dropped > 0 {
+                    s.shared.dch_dropped.fetch_add(dropped, Ordering::Relaxed);
+                }
                 s.hdlc_tx.fill(&mut col);
                 for (f, b) in col.iter().enumerate() {
                     s.tx[f * TIMESLOTS + d] = *b;

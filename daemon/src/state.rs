@@ -140,6 +140,9 @@ pub struct SpanShared {
     pub dch_aborts: AtomicU64,
     /// Current transmit latency in ms (chunks queued ahead of the board).
     pub tx_latency_ms: AtomicU32,
+    /// D-channel frames dropped between the board and the signalling
+    /// thread (queue full or frame too long).
+    pub dch_dropped: AtomicU64,
     /// Per-timeslot BERT.
     pub bert: [BertShared; TIMESLOTS],
 }

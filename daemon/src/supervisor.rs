@@ -42,6 +42,7 @@ fn setups(cfg: &Config, board: &str) -> [Option<SpanSetup>; MAX_SPANS] {
         out[s.board_span - 1] = Some(SpanSetup {
             settings: s.settings,
             dchannel: s.dchannel_timeslot(),
+            signalling: s.signalling.is_pri(),
         });
     }
     out
@@ -61,6 +62,7 @@ impl Supervisor {
                 b.device.clone(),
                 b.interrupt_interval_ms,
                 setups(&cfg, &b.name),
+                sup.registry.drx.clone(),
             );
             sup.boards.insert(b.name.clone(), h);
         }
@@ -78,6 +80,8 @@ impl Supervisor {
                 shared: h.shared.clone(),
                 spans: h.spans.clone(),
                 cmd: h.cmd.clone(),
+                dtx: h.dtx.clone(),
+                gen: h.gen,
             })
             .collect();
         match self.registry.boards.write() {
@@ -110,6 +114,7 @@ impl Supervisor {
                         b.device.clone(),
                         b.interrupt_interval_ms,
                         setups(&new, &name),
+                        self.registry.drx.clone(),
                     );
                     self.boards.insert(name.clone(), h);
                     sum.boards_restarted.push(name);
@@ -124,6 +129,7 @@ impl Supervisor {
                     b.device.clone(),
                     b.interrupt_interval_ms,
                     setups(&new, &b.name),
+                    self.registry.drx.clone(),
                 );
                 self.boards.insert(b.name.clone(), h);
                 sum.boards_started.push(b.name.clone());

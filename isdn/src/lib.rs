@@ -6,7 +6,8 @@
 //! * [`q931`]: Q.931 message and information-element wire format (view +
 //!   Repr, exact round trips) and a pridump-like `describe`.
 //!
-//! Not built yet: the Q.931 call state machines, variants, and the daemon
-//! integration.
+//! * [`call`]: Q.931 basic call control on a PRI D-channel ([`call::Pri`]),
+//!   user or network side, ETSI EN 300 403 or NI-2, on top of [`lapd`].
+pub mod call;
 pub mod lapd;
 pub mod q931;

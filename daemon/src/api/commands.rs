@@ -26,7 +26,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error with a documented code.
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             code,
             message: message.into(),
@@ -53,10 +54,16 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "bert_start" => bert_start(reg, req),
         "bert" => bert_query(reg, req, false),
         "bert_stop" => bert_query(reg, req, true),
+        "calls" => super::call_commands::calls(reg, req),
+        "dial" => super::call_commands::dial(reg, req),
+        "answer" => super::call_commands::answer(reg, req),
+        "hangup" => super::call_commands::hangup(reg, req),
+        "restart" => super::call_commands::restart(reg, req),
         other => Err(ApiError::new(
             "unknown_command",
             format!(
-                "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop)"
+                "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop, \
+                 calls, dial, answer, hangup, restart, subscribe, capture)"
             ),
         )),
     }
@@ -168,7 +175,7 @@ fn spans(reg: &Registry) -> Value {
     json!({ "spans": list })
 }
 
-fn get_u64(req: &Map<String, Value>, key: &str) -> Result<Option<u64>, ApiError> {
+pub(crate) fn get_u64(req: &Map<String, Value>, key: &str) -> Result<Option<u64>, ApiError> {
     match req.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v.as_u64().map(Some).ok_or_else(|| {
@@ -180,7 +187,7 @@ fn get_u64(req: &Map<String, Value>, key: &str) -> Result<Option<u64>, ApiError>
     }
 }
 
-fn need_u64(req: &Map<String, Value>, key: &str) -> Result<u64, ApiError> {
+pub(crate) fn need_u64(req: &Map<String, Value>, key: &str) -> Result<u64, ApiError> {
     get_u64(req, key)?.ok_or_else(|| ApiError::new("bad_request", format!("missing \"{key}\"")))
 }
 

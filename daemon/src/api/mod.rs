@@ -5,7 +5,9 @@
 //! an error reply and stays connected; a client that stops reading is
 //! disconnected when its output buffer fills, and never blocks the daemon.
 
+pub mod call_commands;
 pub mod commands;
+mod subscribe;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -38,6 +40,10 @@ struct Client {
     skipping: bool,
     output: Vec<u8>,
     closing: bool,
+    /// Event subscription, if any.
+    sub: Option<subscribe::Filter>,
+    /// Spans whose D-channel frames this client captures.
+    capture: Vec<u64>,
 }
 
 /// The running API server.
@@ -123,13 +129,14 @@ fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBo
     let mut next = 0usize;
     let mut events = Events::with_capacity(64);
     while !stop.load(Ordering::Relaxed) {
-        if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(100))) {
+        if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(10))) {
             if e.kind() != io::ErrorKind::Interrupted {
                 log::error!("api: poll failed: {e}");
                 std::thread::sleep(Duration::from_millis(100));
             }
             continue;
         }
+        subscribe::distribute(&registry, &mut clients);
         for ev in events.iter() {
             if ev.token() == LISTENER {
                 accept_all(&listener, &poll, &mut clients, &mut next);
@@ -148,6 +155,7 @@ fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBo
                     log::warn!("api: disconnecting a client that does not read its replies");
                 }
                 let _ = poll.registry().deregister(&mut c.stream);
+                subscribe::forget(&registry, c);
                 clients.remove(&t);
             }
         }
@@ -184,6 +192,8 @@ fn accept_all(
                     skipping: false,
                     output: Vec::new(),
                     closing: false,
+                    sub: None,
+                    capture: Vec::new(),
                 };
                 c.output.extend(line(&json!({
                     "event": "hello",
@@ -223,7 +233,8 @@ fn read_client(c: &mut Client, registry: &Registry) {
                             c.skipping = false;
                         } else {
                             let req = std::mem::take(&mut c.input);
-                            let reply = handle_line(registry, &req);
+                            let reply = subscribe::handle_client_line(registry, c, &req)
+                                .or_else(|| handle_line(registry, &req));
                             if let Some(r) = reply {
                                 c.output.extend(line(&r));
                             }

@@ -1,0 +1,150 @@
+//! The daemon's view of calls: what the API lists, and the event bus that
+//! carries call, link and capture events to subscribed API clients.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::{Receiver, Sender};
+use serde_json::{json, Value};
+
+/// Cleared calls kept for `calls` listings.
+const RECENT: usize = 64;
+/// Events queued for the API thread before new ones are dropped.
+const BUS_QUEUE: usize = 8192;
+
+/// Direction of a call as seen from trunkd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The far end called us.
+    Inbound,
+    /// We called out.
+    Outbound,
+}
+
+/// One call as the API shows it.
+#[derive(Clone, Debug)]
+pub struct CallRecord {
+    /// Daemon-wide call id.
+    pub id: u64,
+    /// Global span number.
+    pub span: u32,
+    /// B-channel / timeslot, once known.
+    pub channel: Option<u8>,
+    /// Trunk group.
+    pub trunk_group: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Calling number (ANI).
+    pub ani: String,
+    /// Called number (DNIS).
+    pub dnis: String,
+    /// Daemon state: `ringing`, `dialing`, `proceeding`, `alerting`,
+    /// `answered`, `clearing`, `cleared`.
+    pub state: &'static str,
+    /// Q.931 call state number.
+    pub q931_state: u8,
+    /// Unix time (ms) of arrival / dialling.
+    pub started_ms: u64,
+    /// Unix time (ms) of answer.
+    pub answered_ms: Option<u64>,
+    /// Unix time (ms) of the end.
+    pub ended_ms: Option<u64>,
+    /// Q.850 cause of the end.
+    pub cause: Option<u8>,
+    /// Who ended it (`remote`, `local`, `timer`, `protocol`).
+    pub cleared_by: Option<&'static str>,
+}
+
+impl CallRecord {
+    /// JSON form used by `calls` and events.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "call": self.id,
+            "span": self.span,
+            "channel": self.channel,
+            "trunk_group": self.trunk_group,
+            "direction": match self.direction { Direction::Inbound => "in", Direction::Outbound => "out" },
+            "ani": self.ani,
+            "dnis": self.dnis,
+            "state": self.state,
+            "q931_state": self.q931_state,
+            "started_ms": self.started_ms,
+            "answered_ms": self.answered_ms,
+            "ended_ms": self.ended_ms,
+            "cause": self.cause,
+            "cause_text": self.cause.map(trunk_isdn::q931::cause_name),
+            "cleared_by": self.cleared_by,
+        })
+    }
+}
+
+/// Calls in progress and recently ended.
+#[derive(Default)]
+pub struct CallTable {
+    /// Calls in progress, by id.
+    pub active: BTreeMap<u64, CallRecord>,
+    /// Most recently ended calls, oldest first.
+    pub recent: VecDeque<CallRecord>,
+}
+
+impl CallTable {
+    /// Move a call to the recent list.
+    pub fn end(&mut self, id: u64) -> Option<CallRecord> {
+        let rec = self.active.remove(&id)?;
+        if self.recent.len() >= RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(rec.clone());
+        Some(rec)
+    }
+}
+
+/// Unix time in milliseconds.
+pub fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Events from the daemon's threads to the API thread.
+pub struct EventBus {
+    tx: Sender<Value>,
+    rx: Receiver<Value>,
+    /// Events dropped because the bus was full.
+    pub dropped: AtomicU64,
+    /// API clients capturing D-channel frames (frames are only published
+    /// while this is non-zero).
+    pub captures: AtomicU32,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        let (tx, rx) = crossbeam_channel::bounded(BUS_QUEUE);
+        EventBus {
+            tx,
+            rx,
+            dropped: AtomicU64::new(0),
+            captures: AtomicU32::new(0),
+        }
+    }
+}
+
+impl EventBus {
+    /// Publish an event (a JSON object with an `event` member).
+    pub fn publish(&self, v: Value) {
+        if self.tx.try_send(v).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The receiving end (the API thread).
+    pub fn receiver(&self) -> &Receiver<Value> {
+        &self.rx
+    }
+
+    /// Whether any client captures frames.
+    pub fn capturing(&self) -> bool {
+        self.captures.load(Ordering::Relaxed) > 0
+    }
+}
