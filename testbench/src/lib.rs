@@ -7,4 +7,5 @@
 //!   interrupt socket), its tick engine, control socket and far ends.
 
 pub mod line;
+pub mod peers;
 pub mod sim;

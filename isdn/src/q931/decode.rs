@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::ie::{ie_name, IeRepr, RawIe};
-use super::ie_types::{ia5_lossy, ChannelSpec};
+use super::ie_types::ChannelSpec;
+use super::ie_types_more::Subaddress;
 use super::message::{CallRef, Message};
 use super::names::*;
 
@@ -253,7 +254,10 @@ fn describe_ie(s: &mut String, raw: &RawIe<'_>) {
                 ));
             }
             if let Some(r) = n.redirection_reason {
-                lines.push(format!("reason for redirection: {r}"));
+                lines.push(format!(
+                    "reason for redirection: {} ({r})",
+                    redirection_reason_name(r)
+                ));
             }
             lines.push(format!("digits: '{}'", n.digits_str()));
         }
@@ -262,10 +266,88 @@ fn describe_ie(s: &mut String, raw: &RawIe<'_>) {
             restart_class_name(r.class),
             r.class
         )),
-        IeRepr::Opaque { id, data } => {
-            if matches!(id, 0x2c) {
-                lines.push(format!("keypad: '{}'", ia5_lossy(data)));
-            } else if ie_name(0, *id).is_some() && is_typed_id(*id) {
+        IeRepr::Facility(f) => {
+            lines.push(format!(
+                "Facility: {} (0x{:02x}), {} octets of components",
+                facility_profile_name(f.protocol_profile),
+                f.protocol_profile,
+                f.components.len()
+            ));
+            if !f.components.is_empty() {
+                lines.push(format!("components: [{}]", hex(&f.components)));
+            }
+        }
+        IeRepr::NotificationIndicator(n) => {
+            lines.push(format!(
+                "Notification indicator: {} (0x{:02x})",
+                n.name(),
+                n.description
+            ));
+            if !n.extension.is_empty() {
+                lines.push(format!("extension octets: [{}]", hex(&n.extension)));
+            }
+        }
+        IeRepr::DateTime(d) => lines.push(format!("Date/time: {d}")),
+        IeRepr::KeypadFacility(k) => lines.push(format!("Keypad facility: '{}'", k.text())),
+        IeRepr::Signal(g) => lines.push(format!("Signal: {} (0x{:02x})", g.name(), g.value)),
+        IeRepr::CallingSubaddress(a) => lines.push(subaddress_line("Calling", a)),
+        IeRepr::CalledSubaddress(a) => lines.push(subaddress_line("Called", a)),
+        IeRepr::LowLayerCompatibility(l) => {
+            lines.push(format!(
+                "Low layer compatibility: {} (0x{:02x}), {} ({}), {} (0x{:02x})",
+                capability_name(l.transfer_capability),
+                l.transfer_capability,
+                if l.transfer_mode == 0 {
+                    "circuit mode"
+                } else {
+                    "packet/other mode"
+                },
+                l.transfer_mode,
+                rate_name(l.transfer_rate),
+                l.transfer_rate
+            ));
+            lines.push(format!(
+                "coding standard: {} ({})",
+                coding_name(l.coding_standard),
+                l.coding_standard
+            ));
+            if let Some(n) = l.out_band_negotiation {
+                lines.push(format!(
+                    "out-band negotiation: {}",
+                    if n { "possible" } else { "not possible" }
+                ));
+            }
+            if let Some(m) = l.rate_multiplier {
+                lines.push(format!("rate multiplier: {m}"));
+            }
+            if !l.rest.is_empty() {
+                lines.push(format!("layer 1/2/3 octets: [{}]", hex(&l.rest)));
+            }
+        }
+        IeRepr::HighLayerCompatibility(h) => {
+            lines.push(format!(
+                "High layer compatibility: {} (0x{:02x})",
+                hlc_name(h.characteristics),
+                h.characteristics
+            ));
+            lines.push(format!(
+                "coding standard: {} ({}), interpretation: {} ({}), presentation: {} ({})",
+                coding_name(h.coding_standard),
+                h.coding_standard,
+                hlc_interpretation_name(h.interpretation),
+                h.interpretation,
+                hlc_presentation_name(h.presentation),
+                h.presentation
+            ));
+            if let Some(e) = h.extended {
+                lines.push(format!(
+                    "extended characteristics: {} (0x{e:02x})",
+                    hlc_name(e)
+                ));
+            }
+        }
+        IeRepr::Opaque { id, .. } => {
+            if ie_name(0, *id).is_some() && is_typed_id(*id) {
                 lines.push("(encoding not covered by the typed decoder; kept as bytes)".into());
             }
         }
@@ -277,9 +359,41 @@ fn describe_ie(s: &mut String, raw: &RawIe<'_>) {
     }
 }
 
+fn subaddress_line(side: &str, a: &Subaddress) -> String {
+    let ia5 = match a.ia5_text() {
+        Some(t) => format!(" (IA5 '{t}')"),
+        None => String::new(),
+    };
+    format!(
+        "{side} party subaddress: {} ({}), {}, information [{}]{ia5}",
+        subaddress_type_name(a.kind),
+        a.kind,
+        if a.odd { "odd" } else { "even" },
+        hex(&a.info)
+    )
+}
+
 fn is_typed_id(id: u8) -> bool {
     matches!(
         id,
-        0x04 | 0x08 | 0x14 | 0x18 | 0x1e | 0x28 | 0x4c | 0x6c | 0x70 | 0x74 | 0x79
+        0x04 | 0x08
+            | 0x14
+            | 0x18
+            | 0x1c
+            | 0x1e
+            | 0x27
+            | 0x28
+            | 0x29
+            | 0x2c
+            | 0x34
+            | 0x4c
+            | 0x6c
+            | 0x6d
+            | 0x70
+            | 0x71
+            | 0x74
+            | 0x79
+            | 0x7c
+            | 0x7d
     )
 }

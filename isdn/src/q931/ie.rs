@@ -5,6 +5,10 @@ use super::ie_types::{
     BearerCapability, CallState, Cause, ChannelId, Display, PartyNumber, ProgressIndicator,
     RestartIndicator,
 };
+use super::ie_types_more::{
+    DateTime, Facility, HighLayerCompatibility, KeypadFacility, LowLayerCompatibility,
+    NotificationIndicator, Signal, Subaddress,
+};
 use super::Error;
 
 /// Codeset 0 information element identifiers (Q.931 table 4-3).
@@ -122,17 +126,8 @@ fn is_opaque_id(id: u8) -> bool {
         id,
         SEGMENTED_MESSAGE
             | CALL_IDENTITY
-            | FACILITY
             | NETWORK_SPECIFIC_FACILITIES
-            | NOTIFICATION_INDICATOR
-            | DATE_TIME
-            | KEYPAD_FACILITY
-            | SIGNAL
-            | CALLING_PARTY_SUBADDRESS
-            | CALLED_PARTY_SUBADDRESS
             | TRANSIT_NETWORK_SELECTION
-            | LOW_LAYER_COMPATIBILITY
-            | HIGH_LAYER_COMPATIBILITY
             | USER_USER
     )
 }
@@ -275,9 +270,28 @@ pub enum IeRepr {
     RedirectingNumber(PartyNumber),
     /// Restart indicator (0x79).
     RestartIndicator(RestartIndicator),
+    /// Facility (0x1C).
+    Facility(Facility),
+    /// Notification indicator (0x27).
+    NotificationIndicator(NotificationIndicator),
+    /// Date/time (0x29).
+    DateTime(DateTime),
+    /// Keypad facility (0x2C).
+    KeypadFacility(KeypadFacility),
+    /// Signal (0x34).
+    Signal(Signal),
+    /// Calling party subaddress (0x6D).
+    CallingSubaddress(Subaddress),
+    /// Called party subaddress (0x71).
+    CalledSubaddress(Subaddress),
+    /// Low layer compatibility (0x7C).
+    LowLayerCompatibility(LowLayerCompatibility),
+    /// High layer compatibility (0x7D).
+    HighLayerCompatibility(HighLayerCompatibility),
     /// A known codeset 0 variable-length IE kept as bytes: one without a typed
-    /// model (facility, subaddresses, LLC, HLC, user-user, ...) or a typed one
-    /// encoded in a form the typed model does not reproduce exactly.
+    /// model (segmented message, call identity, network-specific facilities,
+    /// transit network selection, user-user) or a typed one encoded in a
+    /// form the typed model does not reproduce exactly.
     Opaque {
         /// IE identifier.
         id: u8,
@@ -351,6 +365,21 @@ impl IeRepr {
             CALLED_PARTY_NUMBER => typed!(raw, PartyNumber, IeRepr::CalledNumber),
             REDIRECTING_NUMBER => typed!(raw, PartyNumber, IeRepr::RedirectingNumber),
             RESTART_INDICATOR => typed!(raw, RestartIndicator, IeRepr::RestartIndicator),
+            FACILITY => typed!(raw, Facility, IeRepr::Facility),
+            NOTIFICATION_INDICATOR => {
+                typed!(raw, NotificationIndicator, IeRepr::NotificationIndicator)
+            }
+            DATE_TIME => typed!(raw, DateTime, IeRepr::DateTime),
+            KEYPAD_FACILITY => typed!(raw, KeypadFacility, IeRepr::KeypadFacility),
+            SIGNAL => typed!(raw, Signal, IeRepr::Signal),
+            CALLING_PARTY_SUBADDRESS => typed!(raw, Subaddress, IeRepr::CallingSubaddress),
+            CALLED_PARTY_SUBADDRESS => typed!(raw, Subaddress, IeRepr::CalledSubaddress),
+            LOW_LAYER_COMPATIBILITY => {
+                typed!(raw, LowLayerCompatibility, IeRepr::LowLayerCompatibility)
+            }
+            HIGH_LAYER_COMPATIBILITY => {
+                typed!(raw, HighLayerCompatibility, IeRepr::HighLayerCompatibility)
+            }
             x if is_opaque_id(x) => IeRepr::Opaque {
                 id: x,
                 data: raw.data.to_vec(),
@@ -381,6 +410,15 @@ impl IeRepr {
             IeRepr::CalledNumber(_) => CALLED_PARTY_NUMBER,
             IeRepr::RedirectingNumber(_) => REDIRECTING_NUMBER,
             IeRepr::RestartIndicator(_) => RESTART_INDICATOR,
+            IeRepr::Facility(_) => FACILITY,
+            IeRepr::NotificationIndicator(_) => NOTIFICATION_INDICATOR,
+            IeRepr::DateTime(_) => DATE_TIME,
+            IeRepr::KeypadFacility(_) => KEYPAD_FACILITY,
+            IeRepr::Signal(_) => SIGNAL,
+            IeRepr::CallingSubaddress(_) => CALLING_PARTY_SUBADDRESS,
+            IeRepr::CalledSubaddress(_) => CALLED_PARTY_SUBADDRESS,
+            IeRepr::LowLayerCompatibility(_) => LOW_LAYER_COMPATIBILITY,
+            IeRepr::HighLayerCompatibility(_) => HIGH_LAYER_COMPATIBILITY,
             IeRepr::Opaque { id, .. } | IeRepr::Unknown { id, .. } => *id,
         }
     }
@@ -404,6 +442,14 @@ impl IeRepr {
             | IeRepr::CalledNumber(v)
             | IeRepr::RedirectingNumber(v) => v.contents(),
             IeRepr::RestartIndicator(v) => v.contents(),
+            IeRepr::Facility(v) => v.contents(),
+            IeRepr::NotificationIndicator(v) => v.contents(),
+            IeRepr::DateTime(v) => v.contents(),
+            IeRepr::KeypadFacility(v) => v.contents(),
+            IeRepr::Signal(v) => v.contents(),
+            IeRepr::CallingSubaddress(v) | IeRepr::CalledSubaddress(v) => v.contents(),
+            IeRepr::LowLayerCompatibility(v) => v.contents(),
+            IeRepr::HighLayerCompatibility(v) => v.contents(),
             IeRepr::Opaque { id, data } | IeRepr::Unknown { id, data, .. } => {
                 if id & 0x80 != 0 {
                     if !data.is_empty() {

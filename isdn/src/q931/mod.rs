@@ -8,10 +8,19 @@
 //! emitting the result yields the same bytes. IE order and codeset shifts are
 //! kept exactly as received; IEs of other codesets and IEs that are not decoded
 //! are kept as bytes ([`IeRepr::Unknown`] / [`IeRepr::Opaque`]).
+//!
+//! Typed codeset 0 IEs: bearer capability, cause, call state, channel
+//! identification, progress indicator, display, the four party numbers
+//! (calling, called, connected, redirecting with reason for redirection),
+//! restart indicator, facility, notification indicator, date/time, keypad
+//! facility, signal, calling/called party subaddress, low and high layer
+//! compatibility, and the single-octet shift, more data, sending complete,
+//! congestion level and repeat indicator.
 
 mod decode;
 mod ie;
 mod ie_types;
+mod ie_types_more;
 mod message;
 mod names;
 
@@ -19,12 +28,20 @@ mod names;
 mod proptests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ies;
+#[cfg(test)]
+mod tests_ies2;
 
 pub use decode::describe;
 pub use ie::{ie_id, ie_name, IeIter, IeRepr, RawIe};
 pub use ie_types::{
     BearerCapability, CallState, Cause, ChannelId, ChannelSpec, Display, PartyNumber, Presentation,
     ProgressIndicator, RestartIndicator,
+};
+pub use ie_types_more::{
+    DateTime, Facility, HighLayerCompatibility, KeypadFacility, LowLayerCompatibility,
+    NotificationIndicator, Signal, Subaddress,
 };
 pub use message::{CallRef, Message, MessageRepr, MessageType, PROTOCOL_DISCRIMINATOR};
 pub use names::cause_name;

@@ -224,3 +224,136 @@ pub(crate) fn call_state_name(s: u8) -> &'static str {
         _ => "unknown",
     }
 }
+
+/// Name of a signal value (Q.931 clause 4.5.28).
+pub(crate) fn signal_name(v: u8) -> &'static str {
+    match v {
+        0x00 => "dial tone on",
+        0x01 => "ring back tone on",
+        0x02 => "intercept tone on",
+        0x03 => "network congestion tone on",
+        0x04 => "busy tone on",
+        0x05 => "confirm tone on",
+        0x06 => "answer tone on",
+        0x07 => "call waiting tone on",
+        0x08 => "off-hook warning tone on",
+        0x09 => "pre-emption tone on",
+        0x3f => "tones off",
+        0x40 => "alerting on - pattern 0",
+        0x41 => "alerting on - pattern 1",
+        0x42 => "alerting on - pattern 2",
+        0x43 => "alerting on - pattern 3",
+        0x44 => "alerting on - pattern 4",
+        0x45 => "alerting on - pattern 5",
+        0x46 => "alerting on - pattern 6",
+        0x47 => "alerting on - pattern 7",
+        0x4f => "alerting off",
+        _ => "reserved",
+    }
+}
+
+/// Name of a notification description (Q.931 clause 4.5.22, Q.932 and the
+/// ETSI supplementary services).
+pub(crate) fn notification_name(d: u8) -> &'static str {
+    match d {
+        0x00 => "user suspended",
+        0x01 => "user resumed",
+        0x02 => "bearer service change",
+        0x03 => "discriminator for extension to ASN.1 encoded component",
+        0x04 => "call completion delay",
+        0x42 => "conference established",
+        0x43 => "conference disconnected",
+        0x44 => "other party added",
+        0x45 => "isolated",
+        0x46 => "reattached",
+        0x47 => "other party isolated",
+        0x48 => "other party reattached",
+        0x49 => "other party split",
+        0x4a => "other party disconnected",
+        0x4b => "conference floating",
+        0x60 => "call is a waiting call",
+        0x68 => "diversion activated",
+        0x69 => "call transferred, alerting",
+        0x6a => "call transferred, active",
+        0x79 => "remote hold",
+        0x7a => "remote retrieval",
+        0x7b => "call is diverting",
+        _ => "reserved",
+    }
+}
+
+/// Name of a high layer characteristics identification (octet 4, and
+/// octet 4a after 0x5E / 0x5F).
+pub(crate) fn hlc_name(c: u8) -> &'static str {
+    match c {
+        0x01 => "telephony",
+        0x04 => "facsimile group 2/3 (F.182)",
+        0x21 => "facsimile group 4 class I (F.184)",
+        0x24 => "teletex mixed mode / facsimile group 4 classes II and III",
+        0x28 => "teletex processable mode (F.220)",
+        0x31 => "teletex basic mode (F.200)",
+        0x32 => "syntax based videotex (F.300, T.102)",
+        0x33 => "international videotex interworking (F.300, T.101)",
+        0x35 => "telex (F.60)",
+        0x38 => "message handling systems (X.400)",
+        0x41 => "OSI application (X.200)",
+        0x42 => "FTAM application (ISO 8571)",
+        0x5e => "reserved for maintenance",
+        0x5f => "reserved for management",
+        0x60 => "videotelephony (F.720, F.721, F.731 profile 1a)",
+        0x61 => "videoconferencing (F.702, F.731 profile 1b)",
+        0x62 => "audiographic conferencing (F.702, F.731)",
+        0x68 => "multimedia services (F.700 series)",
+        _ => "reserved",
+    }
+}
+
+/// Name of an HLC interpretation value.
+pub(crate) fn hlc_interpretation_name(i: u8) -> &'static str {
+    match i {
+        4 => "first (primary or only) high layer characteristics identification",
+        _ => "reserved",
+    }
+}
+
+/// Name of an HLC presentation method of protocol profile.
+pub(crate) fn hlc_presentation_name(p: u8) -> &'static str {
+    match p {
+        1 => "high layer protocol profile",
+        _ => "reserved",
+    }
+}
+
+/// Name of a type of subaddress.
+pub(crate) fn subaddress_type_name(t: u8) -> &'static str {
+    match t {
+        0 => "NSAP (X.213/ISO 8348 AD2)",
+        2 => "user specified",
+        _ => "reserved",
+    }
+}
+
+/// Name of a facility protocol profile.
+pub(crate) fn facility_profile_name(p: u8) -> &'static str {
+    match p {
+        0x11 => "remote operations protocol",
+        0x12 => "CMIP protocol",
+        0x13 => "ACSE protocol",
+        0x1f => "networking extensions",
+        _ => "reserved",
+    }
+}
+
+/// Name of a reason for redirection (octet 3b of the redirecting number).
+pub(crate) fn redirection_reason_name(r: u8) -> &'static str {
+    match r {
+        0x0 => "unknown",
+        0x1 => "call forwarding busy or called DTE busy",
+        0x2 => "call forwarding no reply",
+        0x4 => "call deflection",
+        0x9 => "called DTE out of order",
+        0xa => "call forwarding by the called DTE",
+        0xf => "call forwarding unconditional or systematic call redirection",
+        _ => "reserved",
+    }
+}
