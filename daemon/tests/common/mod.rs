@@ -274,3 +274,10 @@ pub fn nix_kill(pid: i32, sig: i32) -> std::io::Result<()> {
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// Build the libpri peer programs (testbench/peers); a failure fails the test.
+pub fn build_peers_or_fail() -> PathBuf {
+    trunk_testbench::peers::build_peers().unwrap_or_else(|e| {
+        panic!("cannot build the libpri peers (apt-get install libpri-dev): {e}")
+    })
+}

@@ -45,14 +45,20 @@ pub(crate) struct Call {
     pub(crate) t309: Option<u64>,
     pub(crate) t322: Option<u64>,
     pub(crate) t322_count: u8,
-    pub(crate) called: Number,
-    pub(crate) calling: Option<Number>,
-    /// The SETUP as requested (outgoing calls), for a T303 retransmission.
-    pub(crate) request: Option<SetupRequest>,
     /// Cause of the clearing in progress.
     pub(crate) cause: u8,
     pub(crate) cleared_by: ClearedBy,
     pub(crate) complete: bool,
+}
+
+/// The numbers of a call, kept apart from [`Call`] so that the call
+/// state, which every message touches, stays small.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CallExtra {
+    pub(crate) called: Number,
+    pub(crate) calling: Option<Number>,
+    /// The SETUP as requested (outgoing calls), for a T303 retransmission.
+    pub(crate) request: Option<SetupRequest>,
 }
 
 /// Per-channel state.
@@ -82,6 +88,8 @@ pub struct Pri {
     pub(crate) link_up: bool,
     started_restart: bool,
     pub(crate) calls: Vec<Option<Call>>,
+    /// Numbers of the call in the same slot of `calls`.
+    pub(crate) extra: Vec<CallExtra>,
     pub(crate) chans: [Chan; 32],
     next_cref: u16,
     next_id: u32,
@@ -106,6 +114,7 @@ impl Pri {
             link_up: false,
             started_restart: false,
             calls: vec![None; max_calls],
+            extra: vec![CallExtra::default(); max_calls],
             chans,
             next_cref: 1,
             next_id: 1,
@@ -139,13 +148,16 @@ impl Pri {
 
     /// Snapshot of every call.
     pub fn calls(&self) -> impl Iterator<Item = CallInfo> + '_ {
-        self.calls.iter().flatten().map(Call::info)
+        self.calls
+            .iter()
+            .zip(&self.extra)
+            .filter_map(|(c, x)| c.as_ref().map(|c| c.info(x)))
     }
 
     /// Snapshot of one call.
     pub fn call(&self, id: CallId) -> Option<CallInfo> {
         self.slot_of(id)
-            .and_then(|i| self.calls[i].as_ref().map(Call::info))
+            .and_then(|i| self.calls[i].as_ref().map(|c| c.info(&self.extra[i])))
     }
 
     /// Whether `channel` is a B-channel that is idle now.
@@ -268,13 +280,15 @@ impl Pri {
             t309: None,
             t322: None,
             t322_count: 0,
-            called: req.called,
-            calling: req.calling,
-            request: Some(req),
             cause: 16,
             cleared_by: ClearedBy::Local,
             complete: req.complete,
         });
+        self.extra[slot] = CallExtra {
+            called: req.called,
+            calling: req.calling,
+            request: Some(req),
+        };
         self.chans[usize::from(channel)] = Chan::Busy(slot);
         self.send_setup(slot);
         self.start_timer(slot, Timer::T303);
@@ -302,12 +316,12 @@ impl Pri {
         }
         let number = Number {
             digits: *digits,
-            ..c.called
+            ..self.extra[slot].called
         };
         w.called(&number);
         self.send(&w)?;
+        self.extra[slot].called.digits.push_bytes(digits.as_bytes());
         if let Some(c) = self.calls[slot].as_mut() {
-            c.called.digits.push_bytes(digits.as_bytes());
             c.complete = complete;
         }
         self.start_timer(slot, Timer::T304);
@@ -582,7 +596,9 @@ impl Pri {
 
     fn send_setup(&mut self, slot: usize) {
         let c = self.call_ref(slot);
-        let Some(req) = c.request else { return };
+        let Some(req) = self.extra[slot].request else {
+            return;
+        };
         let mut w = self.writer(slot, MessageType::Setup);
         if req.complete && self.cfg.variant == Variant::Etsi {
             w.sending_complete();
@@ -725,7 +741,7 @@ impl Pri {
                 }
                 self.push_event(PriEvent::Digits {
                     call: c.id,
-                    called: c.called,
+                    called: self.extra[slot].called,
                     complete: true,
                 });
             }
@@ -935,15 +951,15 @@ impl ChanList {
 }
 
 impl Call {
-    fn info(&self) -> CallInfo {
+    fn info(&self, x: &CallExtra) -> CallInfo {
         CallInfo {
             id: self.id,
             call_ref: self.cref,
             outgoing: self.outgoing,
             state: self.state,
             channel: self.channel,
-            called: self.called,
-            calling: self.calling,
+            called: x.called,
+            calling: x.calling,
             link_lost: self.t309.is_some(),
         }
     }

@@ -282,13 +282,15 @@ impl Pri {
             t309: None,
             t322: None,
             t322_count: 0,
-            called,
-            calling,
-            request: None,
             cause: 16,
             cleared_by: ClearedBy::Remote,
             complete,
         });
+        self.extra[slot] = super::pri::CallExtra {
+            called,
+            calling,
+            request: None,
+        };
         self.take_channel(channel, slot);
         self.stats.calls_in += 1;
         if !complete {
@@ -579,7 +581,7 @@ impl Pri {
         if !overlap_rx {
             return; // e.g. keypad information in the active state: nothing to do
         }
-        let mut called = c.called;
+        let mut called = self.extra[slot].called;
         if let Some(n) = m.called.valid() {
             if !called.digits.push_bytes(n.digits.as_bytes()) {
                 self.disconnect(slot, 28, ClearedBy::Protocol); // number too long
@@ -591,8 +593,8 @@ impl Pri {
             }
         }
         let complete = m.sending_complete;
+        self.extra[slot].called = called;
         if let Some(c) = self.calls[slot].as_mut() {
-            c.called = called;
             c.complete = complete;
         }
         if complete {
