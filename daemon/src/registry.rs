@@ -51,6 +51,8 @@ pub struct Registry {
     pub calls: Mutex<CallTable>,
     /// Events for API clients.
     pub bus: EventBus,
+    /// PRI status per global span number (JSON, kept by the signalling thread).
+    pub pri: Mutex<std::collections::BTreeMap<u32, serde_json::Value>>,
     /// Where board threads put received D-channel frames.
     pub drx: Sender<DFrame>,
     /// The signalling thread's end of `drx` (taken when it starts).
@@ -69,6 +71,7 @@ impl Registry {
         Registry {
             calls: Mutex::new(CallTable::default()),
             bus: EventBus::default(),
+            pri: Mutex::new(std::collections::BTreeMap::new()),
             drx,
             drx_rx: Mutex::new(Some(drx_rx)),
             sig,

@@ -209,6 +209,7 @@ impl Service {
             let cfg = self.reg.config();
             self.apply_config(&cfg);
         }
+        self.publish_status();
         let boards = self.reg.boards();
         self.by_port.clear();
         for (n, s) in self.spans.iter_mut() {
@@ -227,6 +228,44 @@ impl Service {
                 s.dtx = b.dtx.get(pos).cloned();
             }
             self.by_port.insert((b.gen, pos as u8), *n);
+        }
+    }
+
+    /// Per-span PRI status for `spans`.
+    fn publish_status(&self) {
+        let mut m = lock(&self.reg.pri);
+        m.clear();
+        for (n, s) in &self.spans {
+            let st = s.pri.stats();
+            let ls = s.pri.link_stats();
+            let idle = s
+                .pri
+                .config()
+                .b_channels()
+                .filter(|&c| s.pri.channel_idle(c))
+                .count();
+            m.insert(
+                *n,
+                json!({
+                    "role": s.cfg.signalling.name(),
+                    "variant": s.cfg.pri.variant.name(),
+                    "link": if s.pri.is_link_up() { "up" } else { "down" },
+                    "calls": s.pri.calls().count(),
+                    "idle_channels": idle,
+                    "calls_in": st.calls_in,
+                    "calls_out": st.calls_out,
+                    "protocol_errors": st.protocol_errors,
+                    "rx_messages": st.rx_messages,
+                    "tx_messages": st.tx_messages,
+                    "lapd": {
+                        "rx_frames": ls.rx_frames,
+                        "tx_frames": ls.tx_frames,
+                        "retransmitted": ls.tx_i_retransmitted,
+                        "t200_expiries": ls.t200_expiries,
+                        "mdl_errors": ls.mdl_errors,
+                    },
+                }),
+            );
         }
     }
 
@@ -363,6 +402,12 @@ impl Service {
                     Some(channel),
                     &called,
                     calling.as_ref(),
+                );
+                log::info!(
+                    "call {id}: inbound on span {n} B{channel} from {} to {}{}",
+                    calling.map_or("(no number)".into(), |c| c.digits.to_string()),
+                    called.digits,
+                    if complete { "" } else { " (overlap)" }
                 );
                 self.publish_call("call_incoming", id);
                 if complete {
@@ -566,6 +611,10 @@ impl Service {
             t.end(id)
         };
         if let Some(r) = rec {
+            log::info!(
+                "call {id}: ended, cause {cause} ({}), cleared by {by}",
+                trunk_isdn::q931::cause_name(cause)
+            );
             let mut v = r.to_json();
             v["event"] = json!("call_cleared");
             self.reg.bus.publish(v);

@@ -131,6 +131,12 @@ fn malformed_configs_name_file_line_and_key() {
         "{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\n"
     ));
     assert!(ok, "a valid config must pass");
+    let (ok, err) = check(&format!(
+        "{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"t1\"\n\
+         signalling = \"pri-net\"\npri_variant = \"ni2\"\noverlap = false\ntrunk_group = \"pbx\"\n\
+         [[trunk_group]]\nname = \"pbx\"\ninbound = \"api\"\napi_timeout_ms = 3000\n"
+    ));
+    assert!(ok, "a valid PRI config must pass: {err}");
 
     let cases: &[(&str, &str, &str)] = &[
         // (config, expected line prefix, expected words)
@@ -142,7 +148,13 @@ fn malformed_configs_name_file_line_and_key() {
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"t1\"\nlinecode = \"hdb3\"\n"), "trunkd.toml:10:", "linecode"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\ncolour = \"red\"\n"), "trunkd.toml:", "colour"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 2\nline = \"e1\"\n"), "trunkd.toml:11:", "defined twice"),
-        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-cpe\"\n"), "trunkd.toml:10:", "not available"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"ss7\"\n"), "trunkd.toml:10:", "not available"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-cpe\"\npri_variant = \"dms100\"\n"), "trunkd.toml:11:", "span 1 pri_variant"),
+        (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-net\"\ndchannel = false\n"), "trunkd.toml:11:", "needs the D-channel"),
+        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"reject\"\nreject_cause = 200\n"), "trunkd.toml:8:", "trunk_group pstn reject_cause"),
+        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"maybe\"\n"), "trunkd.toml:7:", "expected answer, reject or api"),
+        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\n[[trunk_group]]\nname = \"pstn\"\n"), "trunkd.toml:8:", "defined twice"),
+        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\napi_timeout_ms = 5\n"), "trunkd.toml:7:", "api_timeout_ms"),
         ("[[board]]\nname = \"b0\"\ndevice = \"/tmp/nope\"\n", "trunkd.toml:3:", "device"),
         ("", "trunkd.toml", "no [[board]]"),
         (

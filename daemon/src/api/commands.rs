@@ -137,7 +137,9 @@ fn spans(reg: &Registry) -> Value {
             let (state, st) = span_state(b, s, sh);
             let l = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
             let set = &s.settings;
+            let pri = crate::registry::lock(&reg.pri).get(&s.span).cloned();
             Some(json!({
+                "pri": pri,
                 "span": s.span,
                 "board": s.board,
                 "board_span": s.board_span,
@@ -168,6 +170,7 @@ fn spans(reg: &Registry) -> Value {
                     "tx_frames": l(&sh.dch_tx_frames),
                     "fcs_errors": l(&sh.dch_fcs_errors),
                     "aborts": l(&sh.dch_aborts),
+                    "dropped": l(&sh.dch_dropped),
                 })),
             }))
         })
