@@ -210,6 +210,139 @@ impl BertReport {
     }
 }
 
+/// A call, as listed by `calls` and carried by the `call_*` events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallRecord {
+    /// Daemon-wide call id.
+    pub call: u64,
+    /// Global span number.
+    pub span: u32,
+    /// B-channel (timeslot), once one is chosen.
+    pub channel: Option<u32>,
+    /// Trunk group of the span.
+    pub trunk_group: String,
+    /// `in` (the far end called) or `out` (placed with `dial`).
+    pub direction: String,
+    /// Calling number (ANI); empty when not provided.
+    pub ani: String,
+    /// Called number (DNIS).
+    pub dnis: String,
+    /// `ringing`, `dialing`, `proceeding`, `alerting`, `progress`,
+    /// `answered`, `clearing` or `cleared`.
+    pub state: String,
+    /// Q.931 call state number (0 = null).
+    pub q931_state: u32,
+    /// Unix time (ms) the call arrived or was dialled.
+    pub started_ms: u64,
+    /// Unix time (ms) of the answer.
+    pub answered_ms: Option<u64>,
+    /// Unix time (ms) the call ended.
+    pub ended_ms: Option<u64>,
+    /// Q.850 cause of the end.
+    pub cause: Option<u32>,
+    /// Name of the cause, e.g. `normal call clearing`.
+    pub cause_text: Option<String>,
+    /// Who ended the call: `remote`, `local`, `timer` or `protocol`.
+    pub cleared_by: Option<String>,
+}
+
+/// Result of the `calls` command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallsReply {
+    /// Calls in progress, by id.
+    pub calls: Vec<CallRecord>,
+    /// Recently ended calls, oldest first (only with `"recent": true`).
+    pub recent: Vec<CallRecord>,
+}
+
+/// Result of the `dial` command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Dialled {
+    /// Id of the new call.
+    pub call: u64,
+    /// Span the call was placed on.
+    pub span: u32,
+    /// B-channel offered in the SETUP, if one was chosen.
+    pub channel: Option<u32>,
+}
+
+/// Result of the `capture` command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaptureStarted {
+    /// The span being captured.
+    pub span: u32,
+    /// True when trunkd is the network side of the span (`pri_net`).
+    pub network_side: bool,
+    /// The pcap link type the frames suit (177, `LINKTYPE_LINUX_LAPD`).
+    pub linktype: u32,
+}
+
+/// A `frame` event: one D-channel frame seen by a `capture`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrameEvent {
+    /// The span the frame was sent or received on.
+    pub span: u32,
+    /// `tx` (sent by trunkd) or `rx` (received by trunkd).
+    pub dir: String,
+    /// Span (board) time of the frame in milliseconds.
+    pub board_ms: u64,
+    /// Unix time of the frame in microseconds.
+    pub unix_us: u64,
+    /// The frame in hex, from its LAPD address field, without the FCS.
+    pub hex: String,
+}
+
+impl FrameEvent {
+    /// True when trunkd sent the frame.
+    pub fn is_tx(&self) -> bool {
+        self.dir == "tx"
+    }
+
+    /// The frame octets.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        crate::decode::parse_hex(&self.hex)
+    }
+}
+
+/// Arguments of the `subscribe` command; empty filters match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subscription {
+    /// Event kinds wanted (`call_answered`, `link`, ...; a trailing `*`
+    /// matches a prefix, e.g. `call_*`). Empty: all kinds.
+    pub events: Vec<String>,
+    /// Only events of this span.
+    pub span: Option<u32>,
+    /// Only events of this trunk group.
+    pub trunk_group: Option<String>,
+    /// Only events of this call.
+    pub call: Option<u64>,
+}
+
+impl Subscription {
+    /// The request arguments.
+    pub fn to_args(&self) -> serde_json::Value {
+        let mut args = serde_json::Map::new();
+        if !self.events.is_empty() {
+            args.insert("events".into(), self.events.clone().into());
+        }
+        if let Some(span) = self.span {
+            args.insert("span".into(), span.into());
+        }
+        if let Some(tg) = &self.trunk_group {
+            args.insert("trunk_group".into(), tg.clone().into());
+        }
+        if let Some(call) = self.call {
+            args.insert("call".into(), call.into());
+        }
+        serde_json::Value::Object(args)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +374,45 @@ mod tests {
         let r: BertReport = serde_json::from_value(json!({"state": "stopped"})).expect("bert");
         assert!(!r.is_done());
         assert!(r.is_finished());
+    }
+
+    #[test]
+    fn call_record_and_frame_event() {
+        let v = json!({
+            "call": 12, "span": 1, "channel": null, "trunk_group": "pstn",
+            "direction": "out", "ani": "", "dnis": "5551234", "state": "dialing",
+            "q931_state": 1, "started_ms": 1000, "answered_ms": null,
+            "ended_ms": null, "cause": null, "cause_text": null, "cleared_by": null
+        });
+        let r: CallRecord = serde_json::from_value(v).expect("call");
+        assert_eq!(r.call, 12);
+        assert_eq!(r.channel, None);
+        assert_eq!(r.state, "dialing");
+        let calls: CallsReply =
+            serde_json::from_value(json!({"calls": [{"call": 3}]})).expect("calls");
+        assert_eq!(calls.calls[0].call, 3);
+        assert!(calls.recent.is_empty());
+        let f: FrameEvent = serde_json::from_value(json!({
+            "event": "frame", "span": 1, "dir": "tx", "board_ms": 5,
+            "unix_us": 7, "hex": "00017f"
+        }))
+        .expect("frame");
+        assert!(f.is_tx());
+        assert_eq!(f.bytes(), Ok(vec![0x00, 0x01, 0x7f]));
+    }
+
+    #[test]
+    fn subscription_arguments() {
+        assert_eq!(Subscription::default().to_args(), json!({}));
+        let s = Subscription {
+            events: vec!["call_*".into(), "link".into()],
+            span: Some(2),
+            trunk_group: Some("pstn".into()),
+            call: Some(9),
+        };
+        assert_eq!(
+            s.to_args(),
+            json!({"events": ["call_*", "link"], "span": 2, "trunk_group": "pstn", "call": 9})
+        );
     }
 }

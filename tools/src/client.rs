@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use crate::api::{self, BertReport, BertStarted, ChannelsReply, SpansReply, Status};
+use crate::api;
 
 /// Default bound on every wait for the daemon.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -319,17 +319,33 @@ impl Client {
         }
     }
 
-    /// Returns the next asynchronous event: a queued one if any, otherwise
-    /// waits up to the client's timeout for one to arrive. `Ok(None)` means
-    /// none arrived in time. Stray replies to earlier requests are skipped.
-    pub fn next_event(&mut self) -> Result<Option<Value>, ClientError> {
+    /// Returns the next asynchronous event (a line with `"event"` and no
+    /// `"id"`, e.g. a `call_*`, `link` or `frame` event after `subscribe` or
+    /// `capture`): a queued one if any, otherwise waits for one to arrive.
+    ///
+    /// `timeout` bounds the wait: `None` uses the client's timeout
+    /// ([`Client::timeout`]), `Some(Duration::ZERO)` only looks at what has
+    /// already been received. `Ok(None)` means no event arrived in time; the
+    /// connection stays usable, so a caller that waits indefinitely simply
+    /// calls again. Stray replies to earlier requests are skipped.
+    pub fn next_event(&mut self, timeout: Option<Duration>) -> Result<Option<Value>, ClientError> {
         if let Some(ev) = self.events.pop_front() {
             return Ok(Some(ev));
         }
-        let deadline = Instant::now() + self.timeout;
+        let timeout = timeout.unwrap_or(self.timeout);
+        let deadline = Instant::now() + timeout;
+        // A (near) zero timeout never waits in read_line: look at the socket
+        // once without blocking instead.
+        let mut polled = timeout >= MIN_TIMEOUT;
         loop {
-            let Some(line) = self.read_line(deadline, "an event")? else {
-                return Ok(None);
+            let line = match self.read_line(deadline, "an event")? {
+                Some(line) => line,
+                None if !polled => {
+                    polled = true;
+                    self.read_available("an event")?;
+                    continue;
+                }
+                None => return Ok(None),
             };
             let msg = parse_object(&line)?;
             if msg.contains_key("event") && !msg.contains_key("id") {
@@ -367,6 +383,31 @@ impl Client {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(ClientError::Disconnected {
                 waiting_for: format!("'{cmd}' to be sent"),
             }),
+            Err(e) => Err(ClientError::Io(e)),
+        }
+    }
+
+    /// Appends whatever the socket already holds to `pending`, without
+    /// waiting (one non-blocking read).
+    fn read_available(&mut self, waiting_for: &str) -> Result<(), ClientError> {
+        self.stream.set_nonblocking(true)?;
+        let mut chunk = [0u8; 8192];
+        let got = self.stream.read(&mut chunk);
+        self.stream.set_nonblocking(false)?;
+        match got {
+            Ok(0) => Err(ClientError::Disconnected {
+                waiting_for: waiting_for.to_string(),
+            }),
+            Ok(n) => {
+                self.pending.extend_from_slice(&chunk[..n]);
+                Ok(())
+            }
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                Err(ClientError::Disconnected {
+                    waiting_for: waiting_for.to_string(),
+                })
+            }
             Err(e) => Err(ClientError::Io(e)),
         }
     }
@@ -435,49 +476,6 @@ impl Client {
         let result = self.request(cmd, args)?;
         decode(cmd, result)
     }
-
-    /// `status`: server, uptime, configuration and boards.
-    pub fn status(&mut self) -> Result<Status, ClientError> {
-        self.request_as("status", Value::Null)
-    }
-
-    /// `spans`: configuration, alarms and counters of every span.
-    pub fn spans(&mut self) -> Result<SpansReply, ClientError> {
-        self.request_as("spans", Value::Null)
-    }
-
-    /// `channels`: every channel, or only those of `span`.
-    pub fn channels(&mut self, span: Option<u32>) -> Result<ChannelsReply, ClientError> {
-        let args = match span {
-            Some(n) => json!({ "span": n }),
-            None => Value::Null,
-        };
-        self.request_as("channels", args)
-    }
-
-    /// `bert_start`: starts a bit error rate test of `seconds` board-time
-    /// seconds on one timeslot.
-    pub fn bert_start(
-        &mut self,
-        span: u32,
-        timeslot: u32,
-        seconds: u64,
-    ) -> Result<BertStarted, ClientError> {
-        self.request_as(
-            "bert_start",
-            json!({ "span": span, "timeslot": timeslot, "seconds": seconds }),
-        )
-    }
-
-    /// `bert`: progress or outcome of the test on a timeslot.
-    pub fn bert(&mut self, span: u32, timeslot: u32) -> Result<BertReport, ClientError> {
-        self.request_as("bert", json!({ "span": span, "timeslot": timeslot }))
-    }
-
-    /// `bert_stop`: stops the test on a timeslot and returns its outcome.
-    pub fn bert_stop(&mut self, span: u32, timeslot: u32) -> Result<BertReport, ClientError> {
-        self.request_as("bert_stop", json!({ "span": span, "timeslot": timeslot }))
-    }
 }
 
 /// Decodes the `result` of command `cmd` as `T`, mapping failure to a
@@ -536,263 +534,6 @@ fn reply_result(cmd: &str, mut msg: Map<String, Value>, line: &[u8]) -> Result<V
     }
 }
 
+mod commands;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::{BufRead, BufReader};
-    use std::os::unix::net::UnixListener;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::thread::{self, JoinHandle};
-
-    const HELLO: &str = r#"{"event":"hello","api":1,"server":"trunkd 0.1.0"}"#;
-
-    /// A socket path unique to this test process and call.
-    fn socket_path(tag: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        std::env::temp_dir().join(format!("trunk-tools-{}-{tag}-{n}.sock", std::process::id()))
-    }
-
-    /// Runs `serve` on the first connection to a fresh socket.
-    fn fake_server<F>(tag: &str, serve: F) -> (PathBuf, JoinHandle<()>)
-    where
-        F: FnOnce(BufReader<UnixStream>, UnixStream) + Send + 'static,
-    {
-        let path = socket_path(tag);
-        let _ = std::fs::remove_file(&path);
-        let listener = UnixListener::bind(&path).expect("bind fake server");
-        let handle = thread::spawn(move || {
-            let (stream, _) = listener.accept().expect("accept");
-            let reader = BufReader::new(stream.try_clone().expect("clone"));
-            serve(reader, stream);
-        });
-        (path, handle)
-    }
-
-    fn send(w: &mut UnixStream, line: &str) {
-        w.write_all(line.as_bytes()).expect("write");
-        w.write_all(b"\n").expect("write");
-    }
-
-    fn recv(r: &mut BufReader<UnixStream>) -> Value {
-        let mut line = String::new();
-        r.read_line(&mut line).expect("read request");
-        serde_json::from_str(&line).expect("request is JSON")
-    }
-
-    #[test]
-    fn request_skips_and_queues_events_and_matches_id() {
-        let (path, server) = fake_server("req", |mut r, mut w| {
-            send(&mut w, HELLO);
-            let req = recv(&mut r);
-            assert_eq!(req["cmd"], "spans");
-            assert_eq!(req["verbose"], true);
-            let id = req["id"].clone();
-            assert!(id.is_u64());
-            // An event and a stale reply arrive before the real reply,
-            // which is split across two writes.
-            send(&mut w, r#"{"event":"alarm","span":1,"alarms":["los"]}"#);
-            send(&mut w, r#"{"id":0,"ok":true,"result":{"stale":true}}"#);
-            let reply = json!({"id": id, "ok": true, "result": {"spans": []}}).to_string();
-            let (a, b) = reply.split_at(7);
-            w.write_all(a.as_bytes()).expect("write");
-            thread::sleep(Duration::from_millis(50));
-            send(&mut w, b);
-            // Second request: plain reply, id must have increased.
-            let req2 = recv(&mut r);
-            assert_eq!(req2["cmd"], "status");
-            assert!(req2["id"].as_u64() > id.as_u64());
-            assert!(req2.get("verbose").is_none());
-            send(
-                &mut w,
-                &json!({"id": req2["id"], "ok": true, "result": {"server": "trunkd 0.1.0"}})
-                    .to_string(),
-            );
-            send(&mut w, r#"{"event":"span_up","span":1}"#);
-        });
-        let mut c = Client::connect(&path).expect("connect");
-        assert_eq!(c.server(), "trunkd 0.1.0");
-        assert_eq!(c.api(), 1);
-        assert_eq!(c.socket_path(), path.as_path());
-        let result = c.request("spans", json!({"verbose": true})).expect("spans");
-        assert_eq!(result, json!({"spans": []}));
-        assert_eq!(c.queued_events(), 1);
-        let status = c.status().expect("status");
-        assert_eq!(status.server, "trunkd 0.1.0");
-        let ev = c.next_event().expect("event").expect("queued event");
-        assert_eq!(ev["event"], "alarm");
-        assert_eq!(ev["alarms"], json!(["los"]));
-        assert_eq!(c.queued_events(), 0);
-        // The next event is read from the socket.
-        let ev = c.next_event().expect("event").expect("live event");
-        assert_eq!(ev["event"], "span_up");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn hello_with_other_api_version_is_refused() {
-        let (path, server) = fake_server("api2", |_r, mut w| {
-            send(
-                &mut w,
-                r#"{"event":"hello","api":2,"server":"trunkd 9.0.0"}"#,
-            );
-        });
-        let err = Client::connect(&path).expect_err("must refuse api 2");
-        assert!(
-            matches!(
-                err,
-                ClientError::ApiMismatch {
-                    server: 2,
-                    client: 1,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        let msg = err.to_string();
-        assert!(
-            msg.contains("version 2") && msg.contains("version 1"),
-            "{msg}"
-        );
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn server_error_is_mapped() {
-        let (path, server) = fake_server("err", |mut r, mut w| {
-            send(&mut w, HELLO);
-            let req = recv(&mut r);
-            assert_eq!(req["cmd"], "bert_start");
-            assert_eq!(req["span"], 9);
-            send(
-                &mut w,
-                &json!({"id": req["id"], "ok": false,
-                        "error": {"code": "not_found", "message": "no span 9"}})
-                .to_string(),
-            );
-            // An error reply the server could not attribute (id null).
-            let _ = recv(&mut r);
-            send(
-                &mut w,
-                r#"{"id":null,"ok":false,"error":{"code":"line_too_long","message":"too long"}}"#,
-            );
-        });
-        let mut c = Client::connect(&path).expect("connect");
-        let err = c.bert_start(9, 1, 10).expect_err("server error");
-        match &err {
-            ClientError::Server { cmd, code, message } => {
-                assert_eq!(cmd, "bert_start");
-                assert_eq!(code, "not_found");
-                assert_eq!(message, "no span 9");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        assert_eq!(err.server_code(), Some("not_found"));
-        assert!(err.to_string().contains("not_found: no span 9"));
-        let err = c.request("status", Value::Null).expect_err("null id error");
-        assert_eq!(err.server_code(), Some("line_too_long"));
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn bad_json_from_server_is_a_protocol_error() {
-        let (path, server) = fake_server("badjson", |mut r, mut w| {
-            send(&mut w, HELLO);
-            let _ = recv(&mut r);
-            send(&mut w, "{not json");
-        });
-        let mut c = Client::connect(&path).expect("connect");
-        let err = c.request("status", Value::Null).expect_err("bad json");
-        assert!(matches!(err, ClientError::Protocol(_)), "{err:?}");
-        assert!(err.to_string().contains("{not json"), "{err}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn reply_with_unknown_id_is_a_protocol_error() {
-        let (path, server) = fake_server("badid", |mut r, mut w| {
-            send(&mut w, HELLO);
-            let _ = recv(&mut r);
-            send(&mut w, r#"{"id":"zzz","ok":true,"result":{}}"#);
-        });
-        let mut c = Client::connect(&path).expect("connect");
-        let err = c.request("status", Value::Null).expect_err("bad id");
-        assert!(matches!(err, ClientError::Protocol(_)), "{err:?}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn hung_daemon_times_out() {
-        let (path, server) = fake_server("hung", |mut r, mut w| {
-            send(&mut w, HELLO);
-            let _ = recv(&mut r);
-            // Keep the connection open without answering, but chatter
-            // events: they must not extend the deadline.
-            for _ in 0..10 {
-                thread::sleep(Duration::from_millis(50));
-                if w.write_all(b"{\"event\":\"tick\"}\n").is_err() {
-                    break;
-                }
-            }
-        });
-        let mut c =
-            Client::connect_with_timeout(&path, Duration::from_millis(200)).expect("connect");
-        let start = Instant::now();
-        let err = c.request("status", Value::Null).expect_err("timeout");
-        assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
-        assert!(start.elapsed() < Duration::from_secs(2));
-        assert!(err.to_string().contains("reply to 'status'"), "{err}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn closed_connection_is_reported() {
-        let (path, server) = fake_server("closed", |_r, _w| {});
-        let err = Client::connect(&path).expect_err("closed");
-        assert!(matches!(err, ClientError::Disconnected { .. }), "{err:?}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn missing_socket_names_path_and_hints_socket_option() {
-        let path = socket_path("missing");
-        let err = Client::connect(&path).expect_err("no socket");
-        assert!(matches!(err, ClientError::Connect { .. }), "{err:?}");
-        let msg = err.to_string();
-        assert!(msg.contains(&*path.to_string_lossy()), "{msg}");
-        assert!(msg.contains("--socket"), "{msg}");
-        assert!(msg.contains("is trunkd running"), "{msg}");
-    }
-
-    #[test]
-    fn invalid_arguments_are_rejected_before_sending() {
-        let (path, server) = fake_server("args", |_r, mut w| {
-            send(&mut w, HELLO);
-        });
-        let mut c = Client::connect(&path).expect("connect");
-        let err = c.request("status", json!([1, 2])).expect_err("array");
-        assert!(matches!(err, ClientError::InvalidRequest(_)), "{err:?}");
-        let err = c.request("status", json!({"id": 5})).expect_err("reserved");
-        assert!(matches!(err, ClientError::InvalidRequest(_)), "{err:?}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-
-    #[test]
-    fn first_line_must_be_hello() {
-        let (path, server) = fake_server("nohello", |_r, mut w| {
-            send(&mut w, r#"{"event":"alarm"}"#);
-        });
-        let err = Client::connect(&path).expect_err("no hello");
-        assert!(matches!(err, ClientError::Protocol(_)), "{err:?}");
-        server.join().expect("server thread");
-        let _ = std::fs::remove_file(&path);
-    }
-}
+mod tests;

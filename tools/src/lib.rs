@@ -22,9 +22,13 @@
 //! ```
 
 pub mod api;
+pub mod calls_cli;
+pub mod capture;
 pub mod chan;
 pub mod client;
 pub mod decode;
+pub mod events;
+pub mod pcap;
 pub mod render;
 pub mod table;
 

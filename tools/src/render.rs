@@ -1,6 +1,6 @@
 //! Human-readable rendering of API results, as printed by `trunkctl`.
 
-use crate::api::{BertReport, Channel, Span, Status};
+use crate::api::{BertReport, CallRecord, CallsReply, Channel, Span, Status};
 use crate::table::{Align, Table};
 
 /// Placeholder for an absent value.
@@ -180,6 +180,81 @@ pub fn bert(r: &BertReport) -> String {
     out
 }
 
+/// Formats a length of time in milliseconds as `[Nd ]HH:MM:SS` (rounded
+/// down to the second).
+pub fn duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if days > 0 {
+        format!("{days}d {h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// A call's cause as `16 (normal call clearing) by remote`, or `-`.
+pub fn cause(c: &CallRecord) -> String {
+    let Some(cause) = c.cause else {
+        return NONE.to_string();
+    };
+    let mut out = cause.to_string();
+    if let Some(text) = c.cause_text.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str(&format!(" ({text})"));
+    }
+    if let Some(by) = c.cleared_by.as_deref().filter(|b| !b.is_empty()) {
+        out.push_str(&format!(" by {by}"));
+    }
+    out
+}
+
+/// The `calls` table: calls in progress and recently ended ones, by call
+/// id. AGE/DURATION is the time since the call started for a call in
+/// progress, and from start to end for an ended one. `now_ms` is the
+/// current Unix time in milliseconds.
+pub fn calls(reply: &CallsReply, now_ms: u64) -> String {
+    let mut all: Vec<&CallRecord> = reply.calls.iter().chain(&reply.recent).collect();
+    if all.is_empty() {
+        return "no calls\n".to_string();
+    }
+    all.sort_by_key(|c| c.call);
+    let mut t = Table::new(&[
+        ("CALL", Align::Right),
+        ("SPAN", Align::Right),
+        ("CH", Align::Right),
+        ("TG", Align::Left),
+        ("DIR", Align::Left),
+        ("ANI", Align::Left),
+        ("DNIS", Align::Left),
+        ("STATE", Align::Left),
+        ("AGE/DURATION", Align::Right),
+        ("CAUSE", Align::Left),
+    ]);
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            NONE.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    for c in all {
+        let end = c.ended_ms.unwrap_or(now_ms);
+        t.push([
+            c.call.to_string(),
+            c.span.to_string(),
+            c.channel
+                .map_or_else(|| NONE.to_string(), |ch| ch.to_string()),
+            or_none(&c.trunk_group),
+            or_none(&c.direction),
+            or_none(&c.ani),
+            or_none(&c.dnis),
+            or_none(&c.state),
+            duration(end.saturating_sub(c.started_ms)),
+            cause(c),
+        ]);
+    }
+    t.render()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +402,53 @@ CHANNEL  SPAN  TS  KIND      STATE  GROUP
         assert!(out.contains("bits:        640000\n"));
         assert!(out.contains("error rate:  1.250e-05\n"));
         assert!(out.contains("sync:        in sync\n"));
+    }
+
+    fn call(id: u64, state: &str) -> CallRecord {
+        CallRecord {
+            call: id,
+            span: 1,
+            channel: Some(5),
+            trunk_group: "pstn".into(),
+            direction: "in".into(),
+            ani: "8880001".into(),
+            dnis: "5551234".into(),
+            state: state.into(),
+            started_ms: 1_000_000,
+            ..CallRecord::default()
+        }
+    }
+
+    #[test]
+    fn calls_table() {
+        let mut ended = call(3, "cleared");
+        ended.direction = "out".into();
+        ended.ani = String::new();
+        ended.channel = None;
+        ended.ended_ms = Some(1_000_000 + 65_500);
+        ended.cause = Some(17);
+        ended.cause_text = Some("user busy".into());
+        ended.cleared_by = Some("remote".into());
+        let reply = CallsReply {
+            calls: vec![call(12, "answered")],
+            recent: vec![ended],
+        };
+        let out = calls(&reply, 1_000_000 + 3_723_000);
+        assert_eq!(
+            out,
+            "\
+CALL  SPAN  CH  TG    DIR  ANI      DNIS     STATE     AGE/DURATION  CAUSE
+   3     1   -  pstn  out  -        5551234  cleared       00:01:05  17 (user busy) by remote
+  12     1   5  pstn  in   8880001  5551234  answered      01:02:03  -
+"
+        );
+        assert_eq!(calls(&CallsReply::default(), 0), "no calls\n");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0), "00:00:00");
+        assert_eq!(duration(59_999), "00:00:59");
+        assert_eq!(duration(90_061_001), "1d 01:01:01");
     }
 }

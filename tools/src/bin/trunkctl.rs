@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
 
 use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SOCKET};
+use trunk_tools::calls_cli::{self, CallCommand, Session};
 use trunk_tools::chan::SpanTs;
 use trunk_tools::client::{decode, Client, ClientError};
 use trunk_tools::render;
@@ -31,7 +32,12 @@ Examples:
   trunkctl status
   trunkctl spans --json
   trunkctl channels --span 2
-  trunkctl bert 1/5 --seconds 30")]
+  trunkctl bert 1/5 --seconds 30
+  trunkctl dial pstn 5551234 --from 8880001
+  trunkctl calls --recent
+  trunkctl hangup 12 --cause 17
+  trunkctl events --filter 'call_*' --span 1
+  trunkctl capture 1 -w dchan.pcap --seconds 60")]
 struct Cli {
     #[command(flatten)]
     global: GlobalOpts,
@@ -105,6 +111,8 @@ it counted errors) and 1 when it could not be run.")]
               value_parser = clap::value_parser!(u64).range(1..=86_400))]
         seconds: u64,
     },
+    #[command(flatten)]
+    Calls(CallCommand),
     /// Decode one signalling frame given in hex, like pridump (no daemon needed)
     Decode {
         /// What the octets are: q931 (a Q.931 message) or lapd (a LAPD frame
@@ -182,6 +190,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
             } else {
                 print!("{text}");
             }
+        }
+        Command::Calls(cmd) => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return calls_cli::run(cmd, &session);
         }
         Command::Bert { channel, seconds } => {
             // Validate the address before touching the socket.
@@ -318,6 +334,66 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["trunkctl", "bert", "1/5", "--seconds", "0"]).is_err());
+    }
+
+    #[test]
+    fn call_command_arguments() {
+        let parse = |args: &[&str]| {
+            let mut v = vec!["trunkctl"];
+            v.extend_from_slice(args);
+            Cli::try_parse_from(v).map(|c| c.command)
+        };
+        let dial = parse(&["dial", "pstn", "5551234", "--from", "8880001"]).expect("dial");
+        assert!(matches!(
+            dial,
+            Command::Calls(CallCommand::Dial { ref trunk_group, ref number, from: Some(ref f) })
+                if trunk_group == "pstn" && number == "5551234" && f == "8880001"
+        ));
+        assert!(matches!(
+            parse(&["hangup", "7"]).expect("hangup"),
+            Command::Calls(CallCommand::Hangup {
+                call: 7,
+                cause: None
+            })
+        ));
+        assert!(parse(&["hangup", "7", "--cause", "128"]).is_err());
+        assert!(parse(&["restart", "1", "--channel", "32"]).is_err());
+        assert!(matches!(
+            parse(&["calls", "--recent", "--json"]).expect("calls"),
+            Command::Calls(CallCommand::Calls { recent: true })
+        ));
+        match parse(&[
+            "events", "--filter", "call_*", "--filter", "link", "--count", "3",
+        ])
+        .expect("events")
+        {
+            Command::Calls(CallCommand::Events {
+                filter,
+                count,
+                span,
+                ..
+            }) => {
+                assert_eq!(filter, ["call_*", "link"]);
+                assert_eq!(count, Some(3));
+                assert_eq!(span, None);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse(&["capture", "2", "-w", "-", "--seconds", "0.5"]).expect("capture") {
+            Command::Calls(CallCommand::Capture {
+                span,
+                write,
+                seconds,
+                count,
+            }) => {
+                assert_eq!(span, 2);
+                assert_eq!(write, PathBuf::from("-"));
+                assert_eq!(seconds, Some(Duration::from_millis(500)));
+                assert_eq!(count, None);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse(&["capture", "2"]).is_err(), "-w is required");
     }
 
     #[test]
