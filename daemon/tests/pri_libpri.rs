@@ -26,7 +26,6 @@ struct Rig {
     daemon: Child,
     capture: Option<Child>,
     pcap: PathBuf,
-    socket: PathBuf,
     peer: PriPeer,
     api: Client,
 }
@@ -118,7 +117,6 @@ fn start(tag: &str, t1: bool, role: &str, inbound: &str) -> Rig {
         daemon,
         capture: Some(capture),
         pcap,
-        socket,
         peer,
         api,
     };

@@ -496,9 +496,10 @@ impl Pri {
     fn clearing_cause(&self, slot: usize, remote_cause: u8) -> (u8, ClearedBy) {
         let c = self.call_ref(slot);
         match c.state {
-            State::DisconnectRequest | State::DisconnectIndication | State::ReleaseRequest
-                if c.cleared_by != ClearedBy::Remote =>
-            {
+            // Clearing under way: the cause is the one of the first clearing
+            // message (ours, or the far end's DISCONNECT), whatever the
+            // later RELEASE / RELEASE COMPLETE carries (often nothing).
+            State::DisconnectRequest | State::DisconnectIndication | State::ReleaseRequest => {
                 (c.cause, c.cleared_by)
             }
             _ => (remote_cause, ClearedBy::Remote),

@@ -841,3 +841,24 @@ fn restart_of_one_channel_clears_its_call_only() {
         Err(PriError::BadChannel(16))
     );
 }
+
+#[test]
+fn the_disconnect_cause_is_reported_although_release_complete_has_none() {
+    let mut r = Rig::new(Variant::Etsi);
+    let id = r
+        .user
+        .setup(r.now, &SetupRequest::new(digits("1"), None))
+        .unwrap();
+    r.pump();
+    let nid = incoming(&r.take_events().0).unwrap().0;
+    r.net.alerting(r.now, nid).unwrap();
+    r.pump();
+    r.net.hangup(r.now, nid, 17).unwrap();
+    r.pump();
+    let (n, u) = r.take_events();
+    assert_eq!(cleared(&u, id), Some((17, ClearedBy::Remote)));
+    assert_eq!(cleared(&n, nid), Some((17, ClearedBy::Local)));
+    let last = r.sent_by(true, 0).pop().unwrap();
+    assert_eq!(last.msg_type, M::ReleaseComplete);
+    assert_eq!(cause_of(&last), None);
+}

@@ -8,14 +8,20 @@
 //! (without FCS) with [`Link::handle_frame`], drives timers with
 //! [`Link::poll_timeout`] / [`Link::handle_timeout`] using a board time in
 //! milliseconds, and drains [`Link::poll_transmit`] and [`Link::poll_event`].
+//!
+//! All storage (transmit and retransmission queues, events) is allocated by
+//! [`Link::new`]; the steady state (data transfer, acknowledgements,
+//! enquiries, recovery) never allocates. `isdn/tests/lapd_alloc.rs` measures it.
 
 pub mod frame;
 mod link;
 mod types;
 
-pub use frame::{Control, Frame, FrameError, FrameRepr, N201};
+pub use frame::{Control, Frame, FrameError, FrameRepr, N201, TEI_BROADCAST};
 pub use link::Link;
-pub use types::{LinkConfig, LinkError, LinkEvent, LinkState, LinkStats, Role};
+pub use types::{Info, LinkConfig, LinkError, LinkEvent, LinkState, LinkStats, Role};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_q921;

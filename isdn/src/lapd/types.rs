@@ -1,6 +1,10 @@
-//! Public types used by [`Link`](super::Link): roles, configuration, events, statistics.
+//! Public types used by [`Link`](super::Link): roles, configuration, events,
+//! statistics, and the fixed-capacity information field [`Info`].
 
 use core::fmt;
+use core::ops::Deref;
+
+use super::frame::N201;
 
 /// Which side of the user-network interface this link entity is.
 ///
@@ -46,7 +50,10 @@ pub struct LinkConfig {
     pub t203: u64,
     /// N201: maximum information field length in octets (default and maximum 260).
     pub n201: usize,
-    /// Maximum number of DL-DATA-REQUEST messages waiting for transmission (default 64).
+    /// Maximum number of DL-DATA-REQUEST messages waiting for transmission,
+    /// and separately of DL-UNIT-DATA-REQUEST messages (default 64, clamped
+    /// to 1..=1024). The storage for both queues is allocated by
+    /// [`Link::new`](super::Link::new) and never grows.
     pub max_queue: usize,
 }
 
@@ -91,7 +98,128 @@ impl LinkState {
     }
 }
 
+/// An information field of at most N201 (260) octets, stored inline.
+///
+/// Used for DL-DATA / DL-UNIT-DATA indications so that receiving a frame
+/// never allocates. Dereferences to `[u8]`, so `&info[..]`, `info.len()`,
+/// `info.to_vec()` and passing `&info` where a `&[u8]` is expected all work.
+#[derive(Clone)]
+pub struct Info {
+    len: u16,
+    buf: [u8; N201],
+}
+
+impl Info {
+    /// Maximum number of octets an `Info` holds (N201).
+    pub const CAPACITY: usize = N201;
+
+    /// An empty information field.
+    pub const fn new() -> Self {
+        Info {
+            len: 0,
+            buf: [0; N201],
+        }
+    }
+
+    /// Copy `data` into a new `Info`; `None` if it is longer than N201 octets.
+    pub fn from_slice(data: &[u8]) -> Option<Self> {
+        let mut info = Info::new();
+        info.set(data).then_some(info)
+    }
+
+    /// The octets.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+
+    /// Replace the contents with `data` (in place); `false` (and unchanged) if too long.
+    pub(crate) fn set(&mut self, data: &[u8]) -> bool {
+        let Some(dst) = self.buf.get_mut(..data.len()) else {
+            return false;
+        };
+        dst.copy_from_slice(data);
+        // data.len() <= N201 < u16::MAX
+        self.len = data.len() as u16;
+        true
+    }
+}
+
+impl Default for Info {
+    fn default() -> Self {
+        Info::new()
+    }
+}
+
+impl Deref for Info {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl AsRef<[u8]> for Info {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl TryFrom<&[u8]> for Info {
+    type Error = LinkError;
+
+    fn try_from(data: &[u8]) -> Result<Self, LinkError> {
+        Info::from_slice(data).ok_or(LinkError::TooLong)
+    }
+}
+
+impl PartialEq for Info {
+    fn eq(&self, other: &Info) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Info {}
+
+impl PartialEq<[u8]> for Info {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<&[u8]> for Info {
+    fn eq(&self, other: &&[u8]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl core::hash::Hash for Info {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl fmt::Debug for Info {
+    /// Hex octets, e.g. `Info(08 02 00 01 05)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Info(")?;
+        for (i, b) in self.as_slice().iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// Indications to layer 3 / management produced by a [`Link`](super::Link).
+///
+/// Events are queued in fixed storage (64 entries) and must be drained with
+/// [`Link::poll_event`](super::Link::poll_event) after every input. Should
+/// the caller fall that far behind, in-sequence I frames are not accepted
+/// (the peer retransmits them later, as when the receiver is busy), UI frames
+/// are discarded and other indications are dropped; each case counts in
+/// [`LinkStats::event_overflows`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkEvent {
     /// DL-ESTABLISH-INDICATION: the peer established (or re-established) the link.
@@ -103,10 +231,21 @@ pub enum LinkEvent {
     /// DL-RELEASE-CONFIRM: our release request completed.
     DlReleaseConfirm,
     /// DL-DATA-INDICATION: an in-sequence I frame's information field.
-    DlData(Vec<u8>),
-    /// DL-UNIT-DATA-INDICATION: a UI frame's information field.
-    DlUnitData(Vec<u8>),
-    /// MDL-ERROR-INDICATION with the error code of Q.921 Table II.1 ('A'..='O').
+    DlData(Info),
+    /// DL-UNIT-DATA-INDICATION: the information field of a UI command
+    /// addressed to this link's TEI or to the broadcast TEI 127.
+    DlUnitData(Info),
+    /// MDL-ERROR-INDICATION with the error code of Q.921 Appendix II, Table II.1:
+    ///
+    /// * `A` supervisory response F=1 unsolicited, `B` DM F=1 unsolicited,
+    ///   `C` UA F=1 unsolicited, `D` UA F=0 unsolicited;
+    /// * `E` DM F=0 (peer-initiated re-establishment), `F` SABME
+    ///   (peer-initiated re-establishment);
+    /// * `G` SABME unanswered N200+1 times, `H` DISC unanswered N200+1
+    ///   times, `I` status enquiry unanswered N200+1 times;
+    /// * `J` N(R) sequence error, `K` FRMR received;
+    /// * `L` undefined control field, `M` information field not permitted,
+    ///   `N` frame of wrong size, `O` information field longer than N201.
     MdlError(char),
 }
 
@@ -158,4 +297,12 @@ pub struct LinkStats {
     pub t203_expiries: u64,
     /// MDL-ERROR indications raised.
     pub mdl_errors: u64,
+    /// Received frames the event queue had no room for (I frames left for
+    /// the peer to retransmit, UI frames discarded) and indications dropped
+    /// because the caller did not drain [`Link::poll_event`](super::Link::poll_event).
+    pub event_overflows: u64,
+    /// Supervisory / unnumbered frames not queued because the transmit queue
+    /// was full (the caller did not drain `poll_transmit`); the protocol
+    /// recovers them as lost frames.
+    pub tx_dropped: u64,
 }

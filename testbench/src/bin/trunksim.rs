@@ -1,7 +1,8 @@
 //! trunksim: a simulated trunkd board of 1-16 E1 or T1 spans.
 //!
 //! ```text
-//! trunksim --dir DIR --spans N --line e1|t1 --far-end loop|idle|external
+//! trunksim --dir DIR --spans N --line e1|t1
+//!          --far-end loop|idle|external|pri-net|pri-cpe [--pri-variant etsi|ni2]
 //!          [--time realtime|xN|lockstep] [--seed S]
 //! ```
 //! trunkd opens the board as `sim:DIR`. See testbench/README.md.
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use trunk_testbench::line::LineKind;
-use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
+use trunk_testbench::sim::{FarEndMode, PriVariant, SimConfig, Simulator, TimeMode};
 
 /// Command line of trunksim.
 #[derive(Parser, Debug)]
@@ -29,9 +30,15 @@ struct Args {
     /// Line type of every span.
     #[arg(long, default_value = "e1", value_parser = parse_line)]
     line: LineKind,
-    /// Far end of every span: loop, idle or external.
+    /// Far end of every span: loop, idle, external, pri-net (a built-in ISDN
+    /// exchange, for trunkd spans configured pri-cpe) or pri-cpe (a built-in
+    /// ISDN user side, for pri-net).
     #[arg(long = "far-end", default_value = "loop")]
     far_end: FarEndMode,
+    /// Protocol variant of the pri-net/pri-cpe far end: etsi or ni2
+    /// (default: etsi on e1, ni2 on t1).
+    #[arg(long = "pri-variant", value_parser = parse_variant)]
+    pri_variant: Option<PriVariant>,
     /// Time mode: realtime, xN (N times real time) or lockstep.
     #[arg(long, default_value = "realtime")]
     time: TimeMode,
@@ -78,11 +85,34 @@ fn send(dir: &std::path::Path, request: &str) -> ExitCode {
     }
 }
 
+fn parse_variant(s: &str) -> Result<PriVariant, String> {
+    match s {
+        "etsi" => Ok(PriVariant::Etsi),
+        "ni2" => Ok(PriVariant::Ni2),
+        _ => Err(format!("`{s}`: expected etsi or ni2")),
+    }
+}
+
 fn parse_line(s: &str) -> Result<LineKind, String> {
     match s {
         "e1" | "E1" => Ok(LineKind::E1),
         "t1" | "T1" => Ok(LineKind::T1),
         _ => Err(format!("`{s}`: expected e1 or t1")),
+    }
+}
+
+/// `pri-net (etsi)` etc. for the start-up log line.
+fn describe_far_end(f: FarEndMode, line: LineKind) -> String {
+    match f {
+        FarEndMode::Pri { variant, .. } => {
+            let v = variant.unwrap_or(if line == LineKind::T1 {
+                PriVariant::Ni2
+            } else {
+                PriVariant::Etsi
+            });
+            format!("{f} ({v})")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -92,11 +122,19 @@ fn main() -> ExitCode {
     if let Some(req) = &args.send {
         return send(&args.dir, req);
     }
+    let far_end = match (args.far_end, args.pri_variant) {
+        (FarEndMode::Pri { network, .. }, variant) => FarEndMode::Pri { network, variant },
+        (other, None) => other,
+        (other, Some(_)) => {
+            eprintln!("trunksim: --pri-variant needs --far-end pri-net or pri-cpe, not {other}");
+            return ExitCode::FAILURE;
+        }
+    };
     let cfg = SimConfig {
         dir: args.dir.clone(),
         spans: args.spans as usize,
         line: args.line,
-        far_end: args.far_end,
+        far_end,
         time: args.time,
         seed: args.seed,
     };
@@ -111,7 +149,7 @@ fn main() -> ExitCode {
         "board ready: {} spans {:?}, far end {}, time {}; trunkd device = \"sim:{}\"",
         args.spans,
         args.line,
-        args.far_end,
+        describe_far_end(far_end, args.line),
         args.time,
         args.dir.display()
     );

@@ -6,6 +6,8 @@
 //!   with `"rate"`), `slip` (optional `"count"`, default 1)
 //! * `{"cmd":"clear","span":1}`: clear every fault on a span (omit `span`: all)
 //! * `{"cmd":"status"}`: board and per-span line status
+//! * `pri_policy`, `pri_call`, `pri_hangup`, `pri_restart`, `pri_status`
+//!   (with `"span"`): the built-in PRI far end, see `prifar`
 //!
 //! Replies are `{"ok":true,...}` or `{"ok":false,"error":"..."}`. A bad line
 //! gets an error reply and the connection stays open.
@@ -49,6 +51,15 @@ pub enum ControlRequest {
         /// Where the reply goes.
         reply: Sender<Value>,
     },
+    /// A request to the built-in PRI far end of a span.
+    Pri {
+        /// Span number, 1-based.
+        span: u64,
+        /// The request.
+        command: super::PriCommand,
+        /// Where the reply goes.
+        reply: Sender<Value>,
+    },
 }
 
 fn err(msg: impl Into<String>) -> Value {
@@ -63,7 +74,7 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
     let cmd = obj
         .get("cmd")
         .and_then(Value::as_str)
-        .ok_or_else(|| err("missing \"cmd\" (fault, clear or status)"))?;
+        .ok_or_else(|| err("missing \"cmd\" (fault, clear, status or pri_*)"))?;
     let span = || {
         obj.get("span")
             .and_then(Value::as_u64)
@@ -116,7 +127,19 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
             };
             Ok(ControlRequest::Fault { span, fault, reply })
         }
-        other => Err(err(format!("unknown cmd `{other}` (fault, clear, status)"))),
+        c if c.starts_with("pri_") => {
+            let span = span()?;
+            let command = super::prifar::parse_command(c, obj).map_err(err)?;
+            Ok(ControlRequest::Pri {
+                span,
+                command,
+                reply,
+            })
+        }
+        other => Err(err(format!(
+            "unknown cmd `{other}` (fault, clear, status, pri_policy, pri_call, pri_hangup, \
+             pri_restart, pri_status)"
+        ))),
     }
 }
 

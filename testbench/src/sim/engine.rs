@@ -15,13 +15,15 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use nix::poll::{PollFd, PollFlags, PollTimeout};
-use serde_json::json;
 use trunk_driver_sys::abi::{self, Caps, Control, FramingMode, Irq, LineCoding, SpanStatus};
 use trunk_driver_sys::mem::{Mapping, SharedBoardFile};
 use trunk_driver_sys::seqpacket::SeqpacketListener;
 
+mod requests;
+
 use super::control::ControlRequest;
 use super::external::External;
+use super::prifar::PriFar;
 use super::{io_err, FarEndMode, SimConfig, SimError, TimeMode};
 use crate::line::{Alarms, FarEnd, Framing, LineCode, LineConfig, LineKind, Loopback, SpanModel};
 
@@ -62,6 +64,7 @@ pub(crate) struct Engine {
     frames: u64,
     commands: Receiver<ControlRequest>,
     external: Option<External>,
+    pri: Option<PriFar>,
     idle_far: [u8; 32],
 }
 
@@ -130,6 +133,12 @@ impl Engine {
         let t1 = cfg.line == LineKind::T1;
         let mut idle_far = [abi::default_idle(t1); 32];
         idle_far[abi::dchannel_timeslot(t1)] = 0x7E;
+        let pri = match cfg.far_end {
+            FarEndMode::Pri { network, variant } => {
+                Some(PriFar::new(cfg.spans, cfg.line, network, variant))
+            }
+            _ => None,
+        };
         let e = Engine {
             regs: file.regs,
             dma: file.dma,
@@ -147,6 +156,7 @@ impl Engine {
             frames: 0,
             commands,
             external,
+            pri,
             idle_far,
         };
         e.power_on();
@@ -439,8 +449,10 @@ impl Engine {
         regs.write32(abi::span_reg(i, abi::SPAN_TX_TAIL), span.tx_tail);
 
         // Far end transmit side.
-        match (self.far_end, self.external.as_mut()) {
-            (FarEndMode::External, Some(ext)) => ext.produce(i, &mut span.far_tx),
+        let board_ms = self.frames / abi::FRAMES_PER_CHUNK as u64;
+        match (self.external.as_mut(), self.pri.as_mut()) {
+            (Some(ext), _) => ext.produce(i, &mut span.far_tx),
+            (None, Some(pri)) => pri.produce(i, board_ms, &mut span.far_tx),
             _ => span.far_tx.iter_mut().for_each(|f| *f = self.idle_far),
         }
         // Eight frames through the line.
@@ -460,8 +472,10 @@ impl Engine {
             }
             span.rx_chunk[f * 32..f * 32 + 32].copy_from_slice(&board_rx);
         }
-        if let (FarEndMode::External, Some(ext)) = (self.far_end, self.external.as_mut()) {
-            ext.consume(i, &span.far_rx);
+        match (self.external.as_mut(), self.pri.as_mut()) {
+            (Some(ext), _) => ext.consume(i, &span.far_rx),
+            (None, Some(pri)) => pri.consume(i, board_ms, &span.far_rx),
+            _ => {}
         }
         // Receive: publish the chunk.
         let rx_tail = regs.read32(abi::span_reg(i, abi::SPAN_RX_TAIL));
@@ -504,123 +518,12 @@ impl Engine {
         regs.write32(abi::span_reg(i, abi::SPAN_RX_OVERRUNS), span.overruns);
         (changed, dma_err)
     }
-
-    fn handle(&mut self, req: ControlRequest) {
-        match req {
-            ControlRequest::Fault { span, fault, reply } => {
-                let r = match self.span_index(span) {
-                    Ok(i) => {
-                        self.spans[i].model.inject(fault);
-                        json!({"ok": true})
-                    }
-                    Err(e) => e,
-                };
-                let _ = reply.send(r);
-            }
-            ControlRequest::Clear { span, reply } => {
-                let r = match span {
-                    None => {
-                        self.spans.iter_mut().for_each(|s| s.model.clear_faults());
-                        json!({"ok": true})
-                    }
-                    Some(n) => match self.span_index(n) {
-                        Ok(i) => {
-                            self.spans[i].model.clear_faults();
-                            json!({"ok": true})
-                        }
-                        Err(e) => e,
-                    },
-                };
-                let _ = reply.send(r);
-            }
-            ControlRequest::Status { reply } => {
-                let _ = reply.send(self.status_json());
-            }
-        }
-    }
-
-    fn span_index(&self, span: u64) -> Result<usize, serde_json::Value> {
-        if span >= 1 && span as usize <= self.spans.len() {
-            Ok(span as usize - 1)
-        } else {
-            Err(
-                json!({"ok": false, "error": format!("span {span} does not exist (board has spans 1..={})", self.spans.len())}),
-            )
-        }
-    }
-
-    fn status_json(&self) -> serde_json::Value {
-        let control = Control::from_bits_retain(self.regs.read32(abi::REG_CONTROL));
-        let spans: Vec<_> = self
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let st = SpanStatus::from_bits_retain(s.status);
-                let alarms = st.alarm_names();
-                let faults: Vec<_> = s.model.active_faults().iter().map(fault_json).collect();
-                let c = s.model.counters();
-                json!({
-                    "span": i + 1,
-                    "enabled": s.line.is_some(),
-                    "config": s.line.map(|l| json!({
-                        "line": format!("{:?}", l.kind).to_lowercase(),
-                        "framing": format!("{:?}", l.framing).to_lowercase(),
-                        "linecode": format!("{:?}", l.code).to_lowercase(),
-                    })),
-                    "in_sync": st.contains(SpanStatus::IN_SYNC),
-                    "alarms": alarms,
-                    "faults": faults,
-                    "far_alarms": s.model.far_alarms(),
-                    "counters": {
-                        "crc_errors": c.crc_errors,
-                        "code_violations": c.code_violations,
-                        "ebit_errors": c.ebit_errors,
-                        "slips": c.slips,
-                        "fas_errors": c.fas_errors,
-                        "tx_underruns": s.underruns,
-                        "rx_overruns": s.overruns,
-                    },
-                    "external": self.external.as_ref().map(|e| e.span_json(i)),
-                })
-            })
-            .collect();
-        json!({
-            "ok": true,
-            "board": {
-                "spans": self.spans.len(),
-                "line": format!("{:?}", self.line).to_lowercase(),
-                "far_end": self.far_end.to_string(),
-                "time": self.time.to_string(),
-                "seed": self.seed,
-                "frames": self.frames,
-                "interrupts": self.irq_count,
-                "host_connected": self.host.is_some(),
-                "dma_enabled": control.contains(Control::DMA_ENABLE),
-            },
-            "spans": spans,
-        })
-    }
-}
-
-/// JSON form of a fault, as the control socket names it.
-pub(crate) fn fault_json(f: &crate::line::Fault) -> serde_json::Value {
-    use crate::line::Fault;
-    match f {
-        Fault::Los => json!({"kind": "los"}),
-        Fault::Ais => json!({"kind": "ais"}),
-        Fault::Rai => json!({"kind": "rai"}),
-        Fault::Lof => json!({"kind": "lof"}),
-        Fault::Ber(r) => json!({"kind": "ber", "rate": r}),
-        Fault::CodeErrors(r) => json!({"kind": "cv", "rate": r}),
-        Fault::Slip(n) => json!({"kind": "slip", "count": n}),
-    }
 }
 
 fn far_end_kind(m: FarEndMode) -> FarEnd {
     match m {
         FarEndMode::Loop => FarEnd::Loop,
-        FarEndMode::Idle | FarEndMode::External => FarEnd::Terminal,
+        FarEndMode::Idle | FarEndMode::External | FarEndMode::Pri { .. } => FarEnd::Terminal,
     }
 }
 

@@ -12,12 +12,17 @@
 //! | `DIR/spanK/dchan`   | external far end: one HDLC frame per datagram (no FCS)   |
 //! | `DIR/spanK/tsT`     | external far end: raw G.711 octets of timeslot T         |
 //!
+//! With `pri-net` / `pri-cpe` far ends every span has a built-in ISDN PRI
+//! D-channel ([`PriScript`] behind HDLC on the signalling timeslot),
+//! scripted through the control socket.
+//!
 //! The host driver in `trunk-driver-sys` opens such a directory as `sim:DIR`
 //! and cannot tell it from hardware, apart from the `SIMULATED` capability bit.
 
 mod control;
 mod engine;
 mod external;
+mod prifar;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,6 +36,8 @@ use crossbeam_channel::Sender;
 use crate::line::LineKind;
 
 pub use control::ControlRequest;
+pub use prifar::{CallPlan, FarCounters, PriCommand, PriPolicy, PriScript};
+pub use trunk_isdn::call::Variant as PriVariant;
 
 /// What sits at the far end of every span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +49,27 @@ pub enum FarEndMode {
     Idle,
     /// An outside program is the far end, through the per-span sockets.
     External,
+    /// A built-in ISDN PRI D-channel on the signalling timeslot of every
+    /// span, scripted through the control socket.
+    Pri {
+        /// The far end is the network (exchange) side (`pri-net`, facing a
+        /// trunkd span configured `pri-cpe`); otherwise the user side
+        /// (`pri-cpe`, facing `pri-net`).
+        network: bool,
+        /// Protocol variant; `None`: ETSI on E1, NI-2 on T1.
+        variant: Option<PriVariant>,
+    },
+}
+
+impl FarEndMode {
+    /// The built-in PRI far end of the given side with the line's default
+    /// variant.
+    pub fn pri(network: bool) -> FarEndMode {
+        FarEndMode::Pri {
+            network,
+            variant: None,
+        }
+    }
 }
 
 impl FromStr for FarEndMode {
@@ -51,7 +79,11 @@ impl FromStr for FarEndMode {
             "loop" => Ok(FarEndMode::Loop),
             "idle" => Ok(FarEndMode::Idle),
             "external" => Ok(FarEndMode::External),
-            _ => Err(format!("far end `{s}`: expected loop, idle or external")),
+            "pri-net" => Ok(FarEndMode::pri(true)),
+            "pri-cpe" => Ok(FarEndMode::pri(false)),
+            _ => Err(format!(
+                "far end `{s}`: expected loop, idle, external, pri-net or pri-cpe"
+            )),
         }
     }
 }
@@ -62,6 +94,8 @@ impl fmt::Display for FarEndMode {
             FarEndMode::Loop => "loop",
             FarEndMode::Idle => "idle",
             FarEndMode::External => "external",
+            FarEndMode::Pri { network: true, .. } => "pri-net",
+            FarEndMode::Pri { network: false, .. } => "pri-cpe",
         })
     }
 }
