@@ -2,11 +2,14 @@
 //! guided tour printed to the terminal. No hardware, no config files.
 //!
 //! Two simulated boards are started in a temporary directory: four E1 spans
-//! (CRC-4, HDB3) and two T1 spans (ESF, B8ZS), each line looped back at the
-//! far end. A narrator thread then talks to the daemon through its API socket,
-//! exactly as `trunkctl` would, and to the simulators' control sockets: it
-//! shows the spans coming up, pulls the plug on one of them, puts it back, and
-//! runs a bit-error-rate test over a looped timeslot.
+//! (CRC-4, HDB3) running ISDN PRI (trunkd is the user side; the simulator's
+//! built-in exchange is the network side) and two T1 spans (ESF, B8ZS)
+//! looped back at the far end. A narrator thread then talks to the daemon
+//! through its API socket, exactly as `trunkctl` would, and to the
+//! simulators' control sockets: it shows the spans and D-channels coming
+//! up, has the "PSTN" call in, dials out, is refused with a cause, pulls the
+//! plug on a T1 and puts it back, and runs a bit-error-rate test over a
+//! looped timeslot.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,7 +34,8 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
     for n in 1..=4 {
         s += &format!(
             "\n[[span]]\nspan = {n}\nboard = \"e1card\"\nboard_span = {n}\nname = \"PSTN E1 {n}\"\n\
-             line = \"e1\"\nframing = \"crc4\"\nlinecode = \"hdb3\"\nclock = \"line\"\ntrunk_group = \"pstn\"\n"
+             line = \"e1\"\nframing = \"crc4\"\nlinecode = \"hdb3\"\nclock = \"line\"\n\
+             signalling = \"pri-cpe\"\npri_variant = \"etsi\"\ntrunk_group = \"pstn\"\n"
         );
     }
     for n in 1..=2 {
@@ -41,25 +45,26 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
             4 + n
         );
     }
+    s += "\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"answer\"\n";
     s
 }
 
 /// Run the demo. Returns the process exit code.
 pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     let dir = std::env::temp_dir().join(format!("trunkd-demo-{}", std::process::id()));
-    let sim = |name: &str, line, spans| {
+    let sim = |name: &str, line, spans, far_end| {
         Simulator::start(SimConfig {
             dir: dir.join(name),
             spans,
             line,
-            far_end: FarEndMode::Loop,
+            far_end,
             time: TimeMode::Realtime,
             seed: 1,
         })
     };
     let (e1, t1) = match (
-        sim("e1card", LineKind::E1, 4),
-        sim("t1card", LineKind::T1, 2),
+        sim("e1card", LineKind::E1, 4, FarEndMode::pri(true)),
+        sim("t1card", LineKind::T1, 2, FarEndMode::Loop),
     ) {
         (Ok(a), Ok(b)) => (Arc::new(a), Arc::new(b)),
         (Err(e), _) | (_, Err(e)) => {
@@ -78,8 +83,9 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     };
     println!("trunkd demo: simulated boards in {}", dir.display());
     println!(
-        "  e1card: 4 x E1 (CRC-4, HDB3), t1card: 2 x T1 (ESF, B8ZS); far ends loop the line back"
+        "  e1card: 4 x E1 (CRC-4, HDB3) ISDN PRI to a simulated exchange (EuroISDN; trunkd is the user side)"
     );
+    println!("  t1card: 2 x T1 (ESF, B8ZS), looped back at the far end");
     println!("  API socket: {}", socket.display());
     println!(
         "  try in another terminal:  trunkctl --socket {} spans",
@@ -91,10 +97,10 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     );
     let deadline = seconds.map(|s| Instant::now() + Duration::from_secs(s));
     let narrator = {
-        let (socket, e1) = (socket.clone(), e1.clone());
+        let (socket, e1, t1) = (socket.clone(), e1.clone(), t1.clone());
         std::thread::Builder::new()
             .name("demo".into())
-            .spawn(move || narrate(&socket, &e1))
+            .spawn(move || narrate(&socket, &e1, &t1))
             .ok()
     };
     let code = crate::run(cfg, Some(socket), deadline);
@@ -155,35 +161,122 @@ fn print_spans(api: &mut Client) {
     println!();
 }
 
-fn narrate(socket: &Path, e1: &Simulator) {
+fn print_calls(api: &mut Client, recent: bool) {
+    let Ok(r) = api.request("calls", json!({"recent": recent})) else {
+        return;
+    };
+    let key = if recent { "recent" } else { "calls" };
+    let mut list = r[key].as_array().cloned().unwrap_or_default();
+    list.sort_by_key(|c| c["call"].as_u64());
+    println!(
+        "  {:>4}  {:>4} {:>3}  {:<3}  {:<10} {:<11} {:<9}  CAUSE",
+        "CALL", "SPAN", "CH", "DIR", "ANI", "DNIS", "STATE"
+    );
+    for c in list.iter().rev().take(8).rev() {
+        let s = |k: &str| c[k].as_str().unwrap_or("").to_owned();
+        let cause = c["cause"]
+            .as_u64()
+            .map(|v| format!("{v} {}", s("cause_text")))
+            .unwrap_or_default();
+        println!(
+            "  {:>4}  {:>4} {:>3}  {:<3}  {:<10} {:<11} {:<9}  {cause}",
+            c["call"].as_u64().unwrap_or(0),
+            c["span"].as_u64().unwrap_or(0),
+            c["channel"].as_u64().map_or("-".into(), |v| v.to_string()),
+            s("direction"),
+            s("ani"),
+            s("dnis"),
+            s("state"),
+        );
+    }
+    if list.len() > 8 {
+        println!("  ... {} calls in all", list.len());
+    }
+    println!();
+}
+
+fn print_pri(api: &mut Client) {
+    let Ok(r) = api.request("spans", json!({})) else {
+        return;
+    };
+    for s in r["spans"].as_array().into_iter().flatten() {
+        let p = &s["pri"];
+        if p.is_null() {
+            continue;
+        }
+        println!(
+            "  span {}: {} {} D-channel {}, {} calls, {} idle B-channels",
+            s["span"],
+            p["role"].as_str().unwrap_or("?"),
+            p["variant"].as_str().unwrap_or("?"),
+            p["link"].as_str().unwrap_or("?").to_uppercase(),
+            p["calls"],
+            p["idle_channels"]
+        );
+    }
+    println!();
+}
+
+fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
     let Some(mut api) = connect(socket) else {
         eprintln!("demo: cannot reach the API socket {}", socket.display());
         return;
     };
     let pause = |ms| std::thread::sleep(Duration::from_millis(ms));
-    pause(1500);
-    println!("[demo] all spans framed up on their looped lines:");
+    pause(2500);
+    println!("[demo] all spans framed up; the E1s run ISDN PRI:");
     print_spans(&mut api);
-    println!("[demo] pulling the receive pair of span 2 (simulated loss of signal)...");
-    e1.control(&json!({"cmd": "fault", "span": 2, "kind": "los"}));
+    print_pri(&mut api);
+    println!("[demo] the exchange sends 12 calls on span 1; trunkd answers them (trunk group pstn: inbound = answer):");
+    e1.control(&json!({"cmd": "pri_call", "span": 1, "count": 12, "number": "4000", "from": "86105550", "from_index": true, "interval_ms": 50, "hangup_after_ms": 4000}));
+    pause(1500);
+    print_calls(&mut api, false);
+    println!("[demo] trunkd dials out on trunk group pstn (the exchange answers after 0.5 s and hangs up after 3 s):");
+    e1.control(
+        &json!({"cmd": "pri_policy", "span": 1, "answer_after_ms": 500, "hangup_after_ms": 3000}),
+    );
+    for n in ["01075550101", "01075550102"] {
+        if let Err(e) = api.request(
+            "dial",
+            json!({"trunk_group": "pstn", "number": n, "from": "4000"}),
+        ) {
+            println!("  dial {n}: {e}");
+        }
+    }
+    pause(1200);
+    print_calls(&mut api, false);
+    println!("[demo] now the exchange refuses calls on span 1 with cause 17 (user busy):");
+    e1.control(&json!({"cmd": "pri_policy", "span": 1, "reject_cause": 17, "ring": false}));
+    if let Err(e) = api.request(
+        "dial",
+        json!({"trunk_group": "pstn", "number": "01075550199"}),
+    ) {
+        println!("  dial: {e}");
+    }
+    pause(5000);
+    println!("[demo] every call has ended; the most recent ones:");
+    print_calls(&mut api, true);
+    e1.control(&json!({"cmd": "pri_policy", "span": 1, "answer_after_ms": 0}));
+    println!("[demo] pulling the receive pair of T1 span 5 (simulated loss of signal)...");
+    t1.control(&json!({"cmd": "fault", "span": 1, "kind": "los"}));
     pause(1500);
     print_spans(&mut api);
     println!("[demo] plugging it back in...");
-    e1.control(&json!({"cmd": "clear", "span": 2}));
+    t1.control(&json!({"cmd": "clear", "span": 1}));
     pause(2500);
     print_spans(&mut api);
-    println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 1/1, 3 s, with 1e-4 bit errors injected:");
-    e1.control(&json!({"cmd": "fault", "span": 1, "kind": "ber", "rate": 1e-4}));
+    println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 6/1, 3 s, with 1e-4 bit errors injected:");
+    t1.control(&json!({"cmd": "fault", "span": 2, "kind": "ber", "rate": 1e-4}));
     if api
         .request(
             "bert_start",
-            json!({"span": 1, "timeslot": 1, "seconds": 3}),
+            json!({"span": 6, "timeslot": 1, "seconds": 3}),
         )
         .is_ok()
     {
         for _ in 0..100 {
             pause(200);
-            let Ok(r) = api.request("bert", json!({"span": 1, "timeslot": 1})) else {
+            let Ok(r) = api.request("bert", json!({"span": 6, "timeslot": 1})) else {
                 break;
             };
             if r["state"] != json!("running") {
@@ -198,6 +291,6 @@ fn narrate(socket: &Path, e1: &Simulator) {
             }
         }
     }
-    e1.control(&json!({"cmd": "clear", "span": 1}));
-    println!("[demo] the daemon keeps running; Ctrl-C to stop.");
+    t1.control(&json!({"cmd": "clear", "span": 2}));
+    println!("[demo] the daemon keeps running; try `trunkctl calls`, `trunkctl dial pstn 5551234`, `trunkctl capture 1 -w d.pcap`. Ctrl-C to stop.");
 }

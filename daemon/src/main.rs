@@ -57,10 +57,12 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+    let args = Args::parse();
+    // The demo's tour is the output; its log stays at warnings unless RUST_LOG says otherwise.
+    let level = if args.demo { "warn" } else { "info" };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
         .format_timestamp_millis()
         .init();
-    let args = Args::parse();
     if args.demo {
         return demo::run(args.socket, args.demo_seconds);
     }

@@ -374,6 +374,23 @@ impl Pri {
         let c = self.call_ref(slot);
         let n = c.state.number();
         use MessageType as M;
+        if matches!(n, 11 | 12 | 19)
+            && matches!(
+                t,
+                M::Alerting
+                    | M::CallProceeding
+                    | M::Progress
+                    | M::SetupAcknowledge
+                    | M::Connect
+                    | M::ConnectAcknowledge
+            )
+        {
+            // Sent by the far end before it saw our clearing message: the
+            // messages crossed on the link. Clearing goes on; a STATUS
+            // would only add noise.
+            self.stats.ignored += 1;
+            return;
+        }
         let handled = match t {
             M::Setup => {
                 self.stats.ignored += 1; // 5.8.3.2 e): call reference in use

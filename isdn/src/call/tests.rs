@@ -862,3 +862,35 @@ fn the_disconnect_cause_is_reported_although_release_complete_has_none() {
     assert_eq!(last.msg_type, M::ReleaseComplete);
     assert_eq!(cause_of(&last), None);
 }
+
+#[test]
+fn messages_crossing_our_clearing_are_ignored_quietly() {
+    let mut r = Rig::new(Variant::Etsi);
+    // Outgoing call cleared before any answer came back.
+    let id = r
+        .user
+        .setup(r.now, &SetupRequest::new(digits("1"), None))
+        .unwrap();
+    r.user.hangup(r.now, id, 16).unwrap();
+    // Incoming call answered and cleared before CONNECT ACKNOWLEDGE came back.
+    let nid = r
+        .net
+        .setup(r.now, &SetupRequest::new(digits("2"), None))
+        .unwrap();
+    r.pump();
+    let (_, u0) = r.take_events();
+    assert!(cleared(&u0, id).is_some());
+    let uid = incoming(&u0).unwrap().0;
+    r.user.answer(r.now, uid).unwrap();
+    r.user.hangup(r.now, uid, 16).unwrap();
+    r.pump();
+    let (n, u) = r.take_events();
+    assert!(cleared(&u, uid).is_some());
+    assert!(cleared(&n, nid).is_some());
+    assert!(
+        !r.messages().iter().any(|m| m.ends_with(">STATUS")),
+        "{:?}",
+        r.messages()
+    );
+    assert_eq!(r.user.stats().protocol_errors, 0);
+}
