@@ -7,7 +7,7 @@ use super::types::{
     SetupRequest, State, Variant,
 };
 use super::wire::Writer;
-use crate::lapd::{Link, LinkEvent, LinkStats, Role};
+use crate::lapd::{Link, LinkEventRef, LinkStats, Role};
 use crate::q931::{ie_id, MessageType};
 
 /// Events kept for the user before new ones are dropped (and counted).
@@ -862,19 +862,32 @@ impl Pri {
     // ----- data link -----
 
     fn drain_link(&mut self) {
-        while let Some(ev) = self.link.poll_event() {
-            match ev {
-                LinkEvent::DlEstablishIndication | LinkEvent::DlEstablishConfirm => {
-                    self.on_link_up()
+        // Each message (tens of octets) is copied out of the link's slot so
+        // that the procedures can take `&mut self`.
+        let mut msg = [0u8; crate::lapd::N201];
+        while let Some(ev) = self.link.poll_event_ref() {
+            let n = match ev {
+                LinkEventRef::DlData(data) => {
+                    let n = data.len().min(msg.len());
+                    msg[..n].copy_from_slice(&data[..n]);
+                    n
                 }
-                LinkEvent::DlReleaseIndication | LinkEvent::DlReleaseConfirm => self.on_link_down(),
-                LinkEvent::DlData(data) => {
-                    self.stats.rx_messages += 1;
-                    self.on_message(&data);
+                LinkEventRef::DlEstablishIndication | LinkEventRef::DlEstablishConfirm => {
+                    self.on_link_up();
+                    continue;
                 }
-                LinkEvent::DlUnitData(_) => self.stats.ignored += 1,
-                LinkEvent::MdlError(_) => {}
-            }
+                LinkEventRef::DlReleaseIndication | LinkEventRef::DlReleaseConfirm => {
+                    self.on_link_down();
+                    continue;
+                }
+                LinkEventRef::DlUnitData(_) => {
+                    self.stats.ignored += 1;
+                    continue;
+                }
+                LinkEventRef::MdlError(_) => continue,
+            };
+            self.stats.rx_messages += 1;
+            self.on_message(&msg[..n]);
         }
     }
 

@@ -105,8 +105,44 @@ pub struct Link {
     /// DL-UNIT-DATA-REQUESTs not yet transmitted. Capacity `max_queue`.
     ui_frames: Ring<UiSlot>,
     out: VecDeque<Out>,
-    events: VecDeque<LinkEvent>,
+    /// Indications in order; the information fields of DL-DATA and
+    /// DL-UNIT-DATA wait in `rx_data`, so an indication is a few octets
+    /// and a received frame is copied once, into its slot.
+    events: VecDeque<Ev>,
+    rx_data: Ring<Info>,
     stats: LinkStats,
+}
+
+/// A queued indication (payloads live in `Link::rx_data`).
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    EstablishIndication,
+    EstablishConfirm,
+    ReleaseIndication,
+    ReleaseConfirm,
+    Data,
+    UnitData,
+    Mdl(char),
+}
+
+/// An indication borrowed from the [`Link`]: [`LinkEvent`] without copying
+/// the information field (see [`Link::poll_event_ref`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkEventRef<'a> {
+    /// DL-ESTABLISH-INDICATION.
+    DlEstablishIndication,
+    /// DL-ESTABLISH-CONFIRM.
+    DlEstablishConfirm,
+    /// DL-RELEASE-INDICATION.
+    DlReleaseIndication,
+    /// DL-RELEASE-CONFIRM.
+    DlReleaseConfirm,
+    /// DL-DATA-INDICATION.
+    DlData(&'a [u8]),
+    /// DL-UNIT-DATA-INDICATION.
+    DlUnitData(&'a [u8]),
+    /// MDL-ERROR-INDICATION.
+    MdlError(char),
 }
 
 impl Link {
@@ -141,6 +177,7 @@ impl Link {
             ui_frames: Ring::new(config.max_queue),
             out: VecDeque::with_capacity(OUT_CAPACITY),
             events: VecDeque::with_capacity(EVENT_CAPACITY),
+            rx_data: Ring::new(EVENT_CAPACITY),
             stats: LinkStats::default(),
             config,
         }
@@ -317,7 +354,36 @@ impl Link {
 
     /// Next indication for layer 3 or management.
     pub fn poll_event(&mut self) -> Option<LinkEvent> {
-        self.events.pop_front()
+        Some(match self.poll_event_ref()? {
+            LinkEventRef::DlEstablishIndication => LinkEvent::DlEstablishIndication,
+            LinkEventRef::DlEstablishConfirm => LinkEvent::DlEstablishConfirm,
+            LinkEventRef::DlReleaseIndication => LinkEvent::DlReleaseIndication,
+            LinkEventRef::DlReleaseConfirm => LinkEvent::DlReleaseConfirm,
+            LinkEventRef::DlData(d) => LinkEvent::DlData(Info::from_slice(d).unwrap_or_default()),
+            LinkEventRef::DlUnitData(d) => {
+                LinkEvent::DlUnitData(Info::from_slice(d).unwrap_or_default())
+            }
+            LinkEventRef::MdlError(c) => LinkEvent::MdlError(c),
+        })
+    }
+
+    /// Next indication, with the information field borrowed from the link
+    /// (valid until the next call that takes `&mut self`): the hot path's
+    /// way to read DL-DATA without copying a whole [`Info`].
+    pub fn poll_event_ref(&mut self) -> Option<LinkEventRef<'_>> {
+        Some(match self.events.pop_front()? {
+            Ev::EstablishIndication => LinkEventRef::DlEstablishIndication,
+            Ev::EstablishConfirm => LinkEventRef::DlEstablishConfirm,
+            Ev::ReleaseIndication => LinkEventRef::DlReleaseIndication,
+            Ev::ReleaseConfirm => LinkEventRef::DlReleaseConfirm,
+            Ev::Data => {
+                LinkEventRef::DlData(self.rx_data.pop_front_ref().map_or(&[], Info::as_slice))
+            }
+            Ev::UnitData => {
+                LinkEventRef::DlUnitData(self.rx_data.pop_front_ref().map_or(&[], Info::as_slice))
+            }
+            Ev::Mdl(c) => LinkEventRef::MdlError(c),
+        })
     }
 
     /// Process timer expiries due at `now`.
@@ -457,10 +523,46 @@ impl Link {
     }
 
     fn push_event(&mut self, event: LinkEvent) {
-        if self.events.len() < EVENT_CAPACITY {
-            self.events.push_back(event);
-        } else {
+        if self.events.len() >= EVENT_CAPACITY {
             self.stats.event_overflows += 1;
+            return;
+        }
+        let ev = match event {
+            LinkEvent::DlEstablishIndication => Ev::EstablishIndication,
+            LinkEvent::DlEstablishConfirm => Ev::EstablishConfirm,
+            LinkEvent::DlReleaseIndication => Ev::ReleaseIndication,
+            LinkEvent::DlReleaseConfirm => Ev::ReleaseConfirm,
+            LinkEvent::MdlError(c) => Ev::Mdl(c),
+            LinkEvent::DlData(ref d) | LinkEvent::DlUnitData(ref d) => {
+                let kind = if matches!(event, LinkEvent::DlData(_)) {
+                    Ev::Data
+                } else {
+                    Ev::UnitData
+                };
+                if !self.push_data(kind, d) {
+                    self.stats.event_overflows += 1;
+                }
+                return;
+            }
+        };
+        self.events.push_back(ev);
+    }
+
+    /// Queue a DL-DATA / DL-UNIT-DATA indication, copying `data` once into
+    /// its slot. `false` if there is no room (the caller counts it).
+    fn push_data(&mut self, ev: Ev, data: &[u8]) -> bool {
+        if self.events.len() >= EVENT_CAPACITY {
+            return false;
+        }
+        let Some(slot) = self.rx_data.push_back() else {
+            return false;
+        };
+        if slot.set(data) {
+            self.events.push_back(ev);
+            true
+        } else {
+            self.rx_data.truncate(self.rx_data.len() - 1);
+            false
         }
     }
 

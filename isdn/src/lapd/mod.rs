@@ -18,7 +18,7 @@ mod link;
 mod types;
 
 pub use frame::{Control, Frame, FrameError, FrameRepr, N201, TEI_BROADCAST};
-pub use link::Link;
+pub use link::{Link, LinkEventRef};
 pub use types::{Info, LinkConfig, LinkError, LinkEvent, LinkState, LinkStats, Role};
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Timer expiry and frame reception procedures of a [`Link`] (Q.921 §5, Annex B SDL).
 
+use super::Ev;
 use super::{inc, Link, Out, SKind};
 use crate::lapd::frame::Control;
-use crate::lapd::types::{Info, LinkEvent, LinkState};
+use crate::lapd::types::{LinkEvent, LinkState};
 
 impl Link {
     /// Release indication for a failed establishment: CONFIRM if layer 3 had
@@ -94,8 +95,8 @@ impl Link {
                 self.vr = inc(self.vr);
                 self.reject_exception = false;
                 self.stats.rx_i_frames += 1;
-                if let Some(info) = Info::from_slice(info) {
-                    self.events.push_back(LinkEvent::DlData(info));
+                if !self.push_data(Ev::Data, info) {
+                    self.stats.event_overflows += 1;
                 }
                 if p {
                     self.enquiry_response();
@@ -306,13 +307,7 @@ impl Link {
             self.stats.event_overflows += 1;
             return true;
         }
-        match Info::from_slice(info) {
-            Some(info) => {
-                self.events.push_back(LinkEvent::DlUnitData(info));
-                true
-            }
-            None => false,
-        }
+        self.push_data(Ev::UnitData, info)
     }
 
     /// §5.8.6: an FRMR response in multiple-frame operation: MDL-ERROR (K)

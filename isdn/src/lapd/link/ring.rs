@@ -55,6 +55,18 @@ impl<T> Ring<T> {
         self.slots.get_mut(i)
     }
 
+    /// Remove the front element and return it; the slot is not reused
+    /// until the next `push_back`, which needs `&mut self`.
+    pub(super) fn pop_front_ref(&mut self) -> Option<&T> {
+        if self.len == 0 {
+            return None;
+        }
+        let i = self.head;
+        self.head = self.index(1);
+        self.len -= 1;
+        self.slots.get(i)
+    }
+
     /// Remove up to `n` elements from the front.
     pub(super) fn drop_front(&mut self, n: usize) {
         let n = n.min(self.len);
