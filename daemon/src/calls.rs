@@ -39,6 +39,9 @@ pub struct CallRecord {
     pub ani: String,
     /// Called number (DNIS).
     pub dnis: String,
+    /// Type, plan, presentation and screening of the calling number and
+    /// type and plan of the called number, as signalled.
+    pub numbering: Numbering,
     /// Daemon state: `ringing`, `dialing`, `proceeding`, `alerting`,
     /// `answered`, `clearing`, `cleared`.
     pub state: &'static str,
@@ -67,6 +70,12 @@ impl CallRecord {
             "direction": match self.direction { Direction::Inbound => "in", Direction::Outbound => "out" },
             "ani": self.ani,
             "dnis": self.dnis,
+            "ani_type": type_name(self.numbering.ani_type),
+            "ani_plan": plan_name(self.numbering.ani_plan),
+            "ani_presentation": presentation_name(self.numbering.ani_presentation),
+            "ani_screening": screening_name(self.numbering.ani_screening),
+            "dnis_type": type_name(self.numbering.dnis_type),
+            "dnis_plan": plan_name(self.numbering.dnis_plan),
             "state": self.state,
             "q931_state": self.q931_state,
             "started_ms": self.started_ms,
@@ -76,6 +85,69 @@ impl CallRecord {
             "cause_text": self.cause.map(trunk_isdn::q931::cause_name),
             "cleared_by": self.cleared_by,
         })
+    }
+}
+
+/// Q.931 numbering fields of a call's numbers (codes as in Q.931 4.5.8/4.5.10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Numbering {
+    /// Calling number type of number.
+    pub ani_type: u8,
+    /// Calling number numbering plan.
+    pub ani_plan: u8,
+    /// Calling number presentation indicator.
+    pub ani_presentation: u8,
+    /// Calling number screening indicator.
+    pub ani_screening: u8,
+    /// Called number type of number.
+    pub dnis_type: u8,
+    /// Called number numbering plan.
+    pub dnis_plan: u8,
+}
+
+/// Name of a type of number (Q.931 table 4-9).
+pub fn type_name(t: u8) -> &'static str {
+    match t {
+        0 => "unknown",
+        1 => "international",
+        2 => "national",
+        3 => "network_specific",
+        4 => "subscriber",
+        6 => "abbreviated",
+        _ => "reserved",
+    }
+}
+
+/// Name of a numbering plan (Q.931 table 4-9).
+pub fn plan_name(p: u8) -> &'static str {
+    match p {
+        0 => "unknown",
+        1 => "e164",
+        3 => "x121",
+        4 => "f69",
+        8 => "national",
+        9 => "private",
+        _ => "reserved",
+    }
+}
+
+/// Name of a presentation indicator.
+pub fn presentation_name(p: u8) -> &'static str {
+    match p {
+        0 => "allowed",
+        1 => "restricted",
+        2 => "not_available",
+        _ => "reserved",
+    }
+}
+
+/// Name of a screening indicator.
+pub fn screening_name(s: u8) -> &'static str {
+    match s {
+        0 => "user_not_screened",
+        1 => "user_passed",
+        2 => "user_failed",
+        _ => "network",
     }
 }
 

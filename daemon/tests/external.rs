@@ -165,7 +165,25 @@ fn external_far_end_carries_hdlc_frames_and_b_channel_octets() {
             }
         })
     };
-    let r = ctl(&s.socket, &["bert", "1/2", "--seconds", "2"]);
+    // A host descheduled for more than its transmit latency underruns the
+    // board (the span counts it) and the pattern slips: that is the host
+    // being late, not the data path corrupting octets. Such a run is
+    // repeated once; the data path must give one clean run.
+    let underruns = |sock: &std::path::Path| {
+        ctl(sock, &["spans"])["spans"][0]["counters"]["tx_underruns"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let mut r = Value::Null;
+    for attempt in 0..2 {
+        let before = underruns(&s.socket);
+        r = ctl(&s.socket, &["bert", "1/2", "--seconds", "2"]);
+        let late = underruns(&s.socket) > before;
+        if r["errors"] == 0 || !late {
+            break;
+        }
+        eprintln!("attempt {attempt}: host underran the board during the BERT; repeating: {r}");
+    }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert_eq!(r["state"], "done");
     assert_eq!(r["in_sync"], true, "{r}");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use super::commands::{get_u64, need_u64, ApiError};
-use crate::calls::CallRecord;
+use crate::calls::{CallRecord, Numbering};
 use crate::registry::{lock, Registry};
 use crate::signalling::SigCmd;
 
@@ -58,10 +58,45 @@ pub fn dial(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
         .ok_or_else(|| ApiError::new("bad_request", "missing \"number\""))?
         .to_owned();
     let from = get_str(req, "from")?.map(str::to_owned);
+    let pick = |key: &str, names: &[(&str, u8)], default: u8| -> Result<u8, ApiError> {
+        match get_str(req, key)? {
+            None => Ok(default),
+            Some(v) => names
+                .iter()
+                .find(|(n, _)| *n == v)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| {
+                    let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+                    ApiError::new(
+                        "invalid_argument",
+                        format!("\"{key}\": `{v}` is not one of {}", all.join(", ")),
+                    )
+                }),
+        }
+    };
+    const TYPES: &[(&str, u8)] = &[
+        ("unknown", 0),
+        ("international", 1),
+        ("national", 2),
+        ("network_specific", 3),
+        ("subscriber", 4),
+        ("abbreviated", 6),
+    ];
+    const PLANS: &[(&str, u8)] = &[("unknown", 0), ("e164", 1), ("national", 8), ("private", 9)];
+    const PRESENTATIONS: &[(&str, u8)] = &[("allowed", 0), ("restricted", 1), ("not_available", 2)];
+    let numbering = Numbering {
+        dnis_type: pick("number_type", TYPES, 0)?,
+        dnis_plan: pick("number_plan", PLANS, 1)?,
+        ani_type: pick("from_type", TYPES, 0)?,
+        ani_plan: pick("from_plan", PLANS, 1)?,
+        ani_presentation: pick("from_presentation", PRESENTATIONS, 0)?,
+        ani_screening: 0,
+    };
     ask(reg, |reply| SigCmd::Dial {
         trunk_group,
         number,
         from,
+        numbering,
         reply,
     })
 }

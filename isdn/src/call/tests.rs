@@ -894,3 +894,32 @@ fn messages_crossing_our_clearing_are_ignored_quietly() {
     );
     assert_eq!(r.user.stats().protocol_errors, 0);
 }
+
+#[test]
+fn numbering_type_plan_presentation_and_screening_cross_the_wire() {
+    let mut r = Rig::new(Variant::Etsi);
+    let mut req = SetupRequest::new(digits("0201234567"), Some(digits("4000")));
+    req.called.type_of_number = 2; // national
+    req.called.numbering_plan = 1;
+    if let Some(c) = req.calling.as_mut() {
+        c.type_of_number = 4; // subscriber
+        c.numbering_plan = 9; // private
+        c.presentation = 1; // restricted
+        c.screening = 3; // network provided
+    }
+    r.net.setup(r.now, &req).unwrap();
+    r.pump();
+    let (_, _, called, calling, _) = incoming(&r.take_events().1).unwrap();
+    let calling = calling.unwrap();
+    assert_eq!((called.type_of_number, called.numbering_plan), (2, 1));
+    assert_eq!(
+        (
+            calling.type_of_number,
+            calling.numbering_plan,
+            calling.presentation,
+            calling.screening
+        ),
+        (4, 9, 1, 3)
+    );
+    assert_eq!(calling.digits.as_bytes(), b"4000");
+}

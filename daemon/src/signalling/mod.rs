@@ -16,15 +16,17 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
 use serde_json::{json, Value};
-use trunk_isdn::call::{CallId, Digits, Number, Pri, PriConfig, PriError, PriEvent, SetupRequest};
+use trunk_isdn::call::{CallId, Number, Pri, PriConfig, PriEvent};
 use trunk_isdn::lapd::Role;
 
 use crate::api::commands::ApiError;
-use crate::calls::{unix_ms, CallRecord, Direction};
+use crate::calls::{unix_ms, CallRecord, Direction, Numbering};
 use crate::config::{Config, InboundAction, Signalling, SpanConfig};
 use crate::dchan::DFrame;
 use crate::registry::{lock, Registry};
 use crate::state::BoardShared;
+
+mod commands;
 
 /// Reply to a [`SigCmd`].
 pub type Reply = Sender<Result<Value, ApiError>>;
@@ -39,6 +41,8 @@ pub enum SigCmd {
         number: String,
         /// Calling number.
         from: Option<String>,
+        /// Type/plan of both numbers and the calling number's presentation.
+        numbering: Numbering,
         /// Where the answer goes.
         reply: Reply,
     },
@@ -547,6 +551,14 @@ impl Service {
             direction,
             ani: calling.map_or_else(String::new, |c| c.digits.to_string()),
             dnis: called.digits.to_string(),
+            numbering: Numbering {
+                ani_type: calling.map_or(0, |c| c.type_of_number),
+                ani_plan: calling.map_or(0, |c| c.numbering_plan),
+                ani_presentation: calling.map_or(2, |c| c.presentation),
+                ani_screening: calling.map_or(0, |c| c.screening),
+                dnis_type: called.type_of_number,
+                dnis_plan: called.numbering_plan,
+            },
             state: if direction == Direction::Inbound {
                 "ringing"
             } else {
@@ -653,144 +665,6 @@ impl Service {
         }
         self.service(n);
     }
-
-    fn command(&mut self, c: SigCmd) {
-        match c {
-            SigCmd::Dial {
-                trunk_group,
-                number,
-                from,
-                reply,
-            } => {
-                let _ = reply.send(self.dial(&trunk_group, &number, from.as_deref()));
-            }
-            SigCmd::Answer { call, reply } => {
-                self.api_wait.remove(&call);
-                let r = self.with_call(call, |s, c, now| s.pri.answer(now, c));
-                let _ = reply.send(r.map(|()| json!({"call": call})));
-            }
-            SigCmd::Hangup { call, cause, reply } => {
-                let _ = reply.send(
-                    self.hangup(call, cause)
-                        .map(|()| json!({"call": call, "cause": cause})),
-                );
-            }
-            SigCmd::Restart {
-                span,
-                channel,
-                reply,
-            } => {
-                let r = match self.spans.get_mut(&span) {
-                    None => Err(ApiError::new(
-                        "no_such_span",
-                        format!("span {span} does not run PRI"),
-                    )),
-                    Some(s) => {
-                        let now = s.now();
-                        s.pri.restart(now, channel).map_err(pri_error)
-                    }
-                };
-                self.service(span);
-                let _ = reply.send(r.map(|()| json!({"span": span, "channel": channel})));
-            }
-        }
-    }
-
-    fn with_call(
-        &mut self,
-        call: u64,
-        f: impl FnOnce(&mut PriSpan, CallId, u64) -> Result<(), PriError>,
-    ) -> Result<(), ApiError> {
-        let &(n, c) = self
-            .by_call
-            .get(&call)
-            .ok_or_else(|| ApiError::new("no_such_call", format!("no call {call} in progress")))?;
-        let s = self
-            .spans
-            .get_mut(&n)
-            .ok_or_else(|| ApiError::new("no_such_call", format!("no call {call} in progress")))?;
-        let now = s.now();
-        let r = f(s, c, now).map_err(pri_error);
-        self.service(n);
-        r
-    }
-
-    fn hangup(&mut self, call: u64, cause: u8) -> Result<(), ApiError> {
-        self.api_wait.remove(&call);
-        self.with_call(call, |s, c, now| s.pri.hangup(now, c, cause))
-    }
-
-    fn dial(&mut self, tg: &str, number: &str, from: Option<&str>) -> Result<Value, ApiError> {
-        let called = Digits::dialable(number).ok_or_else(|| {
-            ApiError::new(
-                "bad_number",
-                format!("`{number}`: a number is 1-32 of 0-9 * #"),
-            )
-        })?;
-        if called.is_empty() {
-            return Err(ApiError::new("bad_number", "the number is empty"));
-        }
-        let calling = match from {
-            None => None,
-            Some(f) => Some(Digits::dialable(f).ok_or_else(|| {
-                ApiError::new(
-                    "bad_number",
-                    format!("`{f}`: a calling number is 0-32 of 0-9 * #"),
-                )
-            })?),
-        };
-        let spans: Vec<u32> = self
-            .spans
-            .iter()
-            .filter(|(_, s)| s.cfg.trunk_group == tg)
-            .map(|(n, _)| *n)
-            .collect();
-        if spans.is_empty() {
-            return Err(ApiError::new(
-                "no_such_trunk_group",
-                format!("no PRI span in trunk group `{tg}`"),
-            ));
-        }
-        let req = SetupRequest::new(called, calling);
-        let mut last = PriError::NoChannel;
-        for n in spans {
-            let Some(s) = self.spans.get_mut(&n) else {
-                continue;
-            };
-            let now = s.now();
-            match s.pri.setup(now, &req) {
-                Ok(call) => {
-                    let ch = s.pri.call(call).and_then(|c| c.channel);
-                    let id = self.new_call(
-                        n,
-                        call,
-                        Direction::Outbound,
-                        ch,
-                        &req.called,
-                        req.calling.as_ref(),
-                    );
-                    self.publish_call("call_dialing", id);
-                    self.service(n);
-                    return Ok(json!({"call": id, "span": n, "channel": ch}));
-                }
-                Err(e) => last = e,
-            }
-        }
-        Err(pri_error(last))
-    }
-}
-
-fn pri_error(e: PriError) -> ApiError {
-    let code = match e {
-        PriError::LinkDown => "link_down",
-        PriError::NoSuchCall => "no_such_call",
-        PriError::WrongState(_) => "wrong_state",
-        PriError::NoChannel | PriError::ChannelBusy(_) | PriError::TooManyCalls => "no_channel",
-        PriError::BadChannel(_) => "bad_channel",
-        PriError::BadCause(_) => "bad_cause",
-        PriError::Overflow => "overflow",
-    };
-    ApiError::new(code, e.to_string())
 }
 
 fn publish_frame(reg: &Registry, span: u32, sent: bool, ms: u64, bytes: &[u8]) {
