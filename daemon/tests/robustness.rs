@@ -239,7 +239,7 @@ fn sighup_reload_touches_only_changed_spans() {
 fn demo_runs_and_shows_spans_up() {
     let _g = serial();
     let out = Command::new(bin("trunkd"))
-        .args(["--demo", "--demo-seconds", "14"])
+        .args(["--demo", "--demo-seconds", "30"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -258,5 +258,19 @@ fn demo_runs_and_shows_spans_up() {
     assert!(
         stdout.contains("errors, error rate"),
         "the BERT step did not finish: {stdout}"
+    );
+    // The PRI part: D-channels up, calls answered both ways, one refused.
+    assert_eq!(
+        stdout.matches("D-channel UP").count(),
+        4,
+        "the four E1 D-channels: {stdout}"
+    );
+    assert!(
+        stdout.contains("01075550102 answered"),
+        "an outbound call was answered: {stdout}"
+    );
+    assert!(
+        stdout.contains("17 user busy"),
+        "the refused call shows its cause: {stdout}"
     );
 }
