@@ -149,8 +149,12 @@ pub struct Channel {
     pub timeslot: u32,
     /// `bearer` or `dchannel`.
     pub kind: String,
-    /// `idle`, `bert`, `alarm` or `disabled`.
+    /// `idle`, `call`, `bert`, `alarm` or `disabled`.
     pub state: String,
+    /// The call holding the B-channel, if any.
+    pub call: Option<u64>,
+    /// That call's state (`ringing`, `answered`, ...).
+    pub call_state: Option<String>,
     /// Trunk group, if any.
     pub trunk_group: Option<String>,
 }

@@ -145,15 +145,22 @@ pub fn channels(channels: &[Channel]) -> String {
         ("TS", Align::Right),
         ("KIND", Align::Left),
         ("STATE", Align::Left),
+        ("CALL", Align::Left),
         ("GROUP", Align::Left),
     ]);
     for c in channels {
+        let call = match (c.call, &c.call_state) {
+            (Some(id), Some(st)) => format!("{id} {st}"),
+            (Some(id), None) => id.to_string(),
+            _ => NONE.to_string(),
+        };
         t.push([
             c.channel.clone(),
             c.span.to_string(),
             c.timeslot.to_string(),
             c.kind.clone(),
             c.state.clone(),
+            call,
             c.trunk_group.clone().unwrap_or_else(|| NONE.to_string()),
         ]);
     }
@@ -337,7 +344,9 @@ mod tests {
                 span: 1,
                 timeslot: 1,
                 kind: "bearer".into(),
-                state: "idle".into(),
+                state: "call".into(),
+                call: Some(12),
+                call_state: Some("answered".into()),
                 trunk_group: Some("pstn".into()),
             },
             Channel {
@@ -347,14 +356,15 @@ mod tests {
                 kind: "dchannel".into(),
                 state: "idle".into(),
                 trunk_group: None,
+                ..Channel::default()
             },
         ]);
         assert_eq!(
             out,
             "\
-CHANNEL  SPAN  TS  KIND      STATE  GROUP
-1/1         1   1  bearer    idle   pstn
-1/16        1  16  dchannel  idle   -
+CHANNEL  SPAN  TS  KIND      STATE  CALL         GROUP
+1/1         1   1  bearer    call   12 answered  pstn
+1/16        1  16  dchannel  idle   -            -
 "
         );
     }

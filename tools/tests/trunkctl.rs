@@ -131,7 +131,7 @@ fn channels_passes_span_filter() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "CHANNEL  SPAN  TS  KIND    STATE  GROUP\n2/1         2   1  bearer  idle   pstn\n"
+        "CHANNEL  SPAN  TS  KIND    STATE  CALL  GROUP\n2/1         2   1  bearer  idle   -     pstn\n"
     );
     server.join().expect("server");
     let _ = std::fs::remove_file(&path);

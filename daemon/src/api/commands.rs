@@ -206,6 +206,13 @@ fn channels(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
         }
     }
     let boards = reg.boards();
+    // B-channels in a call, by (span, timeslot): (call id, call state).
+    let in_call: std::collections::HashMap<(u32, usize), (u64, &'static str)> =
+        crate::registry::lock(&reg.calls)
+            .active
+            .values()
+            .filter_map(|c| Some(((c.span, usize::from(c.channel?)), (c.id, c.state))))
+            .collect();
     let mut list = Vec::new();
     for s in cfg
         .spans
@@ -219,9 +226,11 @@ fn channels(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
         let dch = s.dchannel_timeslot();
         for ts in abi::traffic_timeslots(s.settings.t1) {
             let bert = sh.bert[ts].state() == BertState::Running;
+            let call = in_call.get(&(s.span, ts));
             let state = match span_state {
                 "disabled" => "disabled",
                 "up" if bert => "bert",
+                "up" if call.is_some() => "call",
                 "up" => "idle",
                 _ if bert => "bert",
                 _ => "alarm",
@@ -232,6 +241,8 @@ fn channels(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
                 "timeslot": ts,
                 "kind": if Some(ts) == dch { "dchannel" } else { "bearer" },
                 "state": state,
+                "call": call.map(|c| c.0),
+                "call_state": call.map(|c| c.1),
                 "trunk_group": s.trunk_group,
             }));
         }
@@ -286,6 +297,17 @@ fn bert_start(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
         return Err(ApiError::new(
             "busy",
             format!("{span}/{ts} carries the D-channel"),
+        ));
+    }
+    if let Some(c) = crate::registry::lock(&reg.calls)
+        .active
+        .values()
+        .find(|c| c.span == span && c.channel.map(usize::from) == Some(ts))
+    {
+        // A BERT would overwrite the call's audio in both directions.
+        return Err(ApiError::new(
+            "busy",
+            format!("{span}/{ts} carries call {} ({})", c.id, c.state),
         ));
     }
     if b.shared.state() != crate::state::BoardState::Running {
