@@ -360,6 +360,17 @@ fn full_span_and_restart(rig: &mut Rig, channels: usize) {
             ch.sort();
             ch.dedup();
             assert_eq!(ch.len(), channels, "each call on its own B-channel");
+            let chans = rig.api("channels", json!({"span": 1}));
+            let busy = chans["channels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["state"] == "call" && c["call"].is_u64())
+                .count();
+            assert_eq!(
+                busy, channels,
+                "channels shows every B-channel in a call: {chans}"
+            );
             break;
         }
         assert!(
