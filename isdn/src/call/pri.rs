@@ -485,17 +485,12 @@ impl Pri {
     /// A free B-channel: the user side hunts upwards, the network side
     /// downwards, which keeps glare rare.
     pub(crate) fn pick_channel(&self) -> Option<u8> {
+        // Only B-channels of the interface are ever Idle.
         let free = |&c: &u8| self.chans[usize::from(c)] == Chan::Idle;
         if self.cfg.role == Role::User {
-            self.cfg.b_channels().find(free)
+            (1..=31).find(free)
         } else {
-            let mut all = [0u8; 31];
-            let mut n = 0;
-            for c in self.cfg.b_channels() {
-                all[n] = c;
-                n += 1;
-            }
-            all[..n].iter().rev().copied().find(free)
+            (1..=31).rev().find(free)
         }
     }
 
@@ -784,19 +779,37 @@ impl Pri {
 
     // ----- RESTART -----
 
-    pub(crate) fn queue_restart(&mut self, channel: Option<u8>) {
-        // Clear the calls on the channel(s) now; keep the channels out of use.
+    /// End every call on `channel` (`None`: on the whole interface) with
+    /// cause 41, as a RESTART does.
+    pub(crate) fn clear_calls_on(&mut self, channel: Option<u8>, by: ClearedBy) {
         for slot in 0..self.calls.len() {
             let Some(c) = self.calls[slot] else { continue };
             if channel.is_none() || c.channel == channel {
-                self.release_call(slot, 41, ClearedBy::Local);
+                self.release_call(slot, 41, by);
             }
         }
-        for ch in self.cfg.b_channels().collect::<ChanList>().iter() {
-            if channel.is_none() || channel == Some(ch) {
-                self.chans[usize::from(ch)] = Chan::Restarting;
+    }
+
+    /// Put B-channel `channel` (`None`: every B-channel) into state `to`
+    /// where its present state satisfies `when`.
+    pub(crate) fn set_channels(
+        &mut self,
+        channel: Option<u8>,
+        when: impl Fn(Chan) -> bool,
+        to: Chan,
+    ) {
+        for (ch, st) in self.chans.iter_mut().enumerate() {
+            let named = channel.is_none_or(|c| usize::from(c) == ch);
+            if *st != Chan::None && named && when(*st) {
+                *st = to;
             }
         }
+    }
+
+    pub(crate) fn queue_restart(&mut self, channel: Option<u8>) {
+        // Clear the calls on the channel(s) now; keep the channels out of use.
+        self.clear_calls_on(channel, ClearedBy::Local);
+        self.set_channels(channel, |_| true, Chan::Restarting);
         if self.restart.is_none() {
             self.send_restart(channel, 0);
         } else if self.restart_queue.len() < self.restart_queue.capacity() {
@@ -825,13 +838,7 @@ impl Pri {
     /// RESTART ACKNOWLEDGE (or giving up after T316): channels back in service.
     pub(crate) fn restart_done(&mut self, acknowledged: bool) {
         let Some(r) = self.restart.take() else { return };
-        for ch in self.cfg.b_channels().collect::<ChanList>().iter() {
-            if (r.channel.is_none() || r.channel == Some(ch))
-                && self.chans[usize::from(ch)] == Chan::Restarting
-            {
-                self.chans[usize::from(ch)] = Chan::Idle;
-            }
-        }
+        self.set_channels(r.channel, |c| c == Chan::Restarting, Chan::Idle);
         if acknowledged {
             self.push_event(PriEvent::Restarted {
                 channel: r.channel,
@@ -936,30 +943,6 @@ impl Pri {
         }
         // Keep trying: a PRI D-channel is always wanted up.
         self.link.establish(self.now);
-    }
-}
-
-/// A fixed list of channel numbers (avoids allocating while iterating
-/// channels and mutating `self`).
-struct ChanList {
-    n: usize,
-    c: [u8; 31],
-}
-
-impl FromIterator<u8> for ChanList {
-    fn from_iter<I: IntoIterator<Item = u8>>(it: I) -> Self {
-        let mut l = ChanList { n: 0, c: [0; 31] };
-        for ch in it.into_iter().take(31) {
-            l.c[l.n] = ch;
-            l.n += 1;
-        }
-        l
-    }
-}
-
-impl ChanList {
-    fn iter(&self) -> impl Iterator<Item = u8> + '_ {
-        self.c[..self.n].iter().copied()
     }
 }
 

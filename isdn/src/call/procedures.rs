@@ -172,19 +172,8 @@ impl Pri {
             }
         };
         // Clear the calls on the channel(s) at once; then acknowledge.
-        for slot in 0..self.calls.len() {
-            let Some(c) = self.calls[slot] else { continue };
-            if channel.is_none() || c.channel == channel {
-                self.release_call(slot, 41, ClearedBy::Remote);
-            }
-        }
-        for ch in 1..32u8 {
-            if (channel.is_none() || channel == Some(ch))
-                && self.chans[usize::from(ch)] != Chan::None
-            {
-                self.chans[usize::from(ch)] = Chan::Idle;
-            }
-        }
+        self.clear_calls_on(channel, ClearedBy::Remote);
+        self.set_channels(channel, |_| true, Chan::Idle);
         // A RESTART of ours crossing theirs stays pending: its own RESTART
         // ACKNOWLEDGE puts our side's channels back in service.
         let mut w = Writer::new(0, !flag, MessageType::RestartAcknowledge);

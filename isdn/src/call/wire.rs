@@ -3,7 +3,7 @@
 //! format is [`crate::q931`]; this is the hot path.)
 
 use super::types::{Bearer, Digits, Number};
-use crate::q931::{ie_id, IeIter, MessageType, PROTOCOL_DISCRIMINATOR};
+use crate::q931::{ie_id, ie_name, IeIter, MessageType, PROTOCOL_DISCRIMINATOR};
 
 /// Largest Q.931 message we build (fits an N201 I frame).
 pub(crate) const MAX_MESSAGE: usize = 260;
@@ -177,38 +177,10 @@ pub(crate) struct Inbound {
     pub(crate) bad_optional: Option<u8>,
 }
 
-/// Codeset 0 variable-length IEs this side recognises (Q.931 table 4-3).
+/// Codeset 0 variable-length IEs this side recognises (Q.931 table 4-3):
+/// the ones the wire format names.
 fn recognised(id: u8) -> bool {
-    matches!(
-        id,
-        ie_id::SEGMENTED_MESSAGE
-            | ie_id::BEARER_CAPABILITY
-            | ie_id::CAUSE
-            | ie_id::CALL_IDENTITY
-            | ie_id::CALL_STATE
-            | ie_id::CHANNEL_ID
-            | ie_id::FACILITY
-            | ie_id::PROGRESS_INDICATOR
-            | ie_id::NETWORK_SPECIFIC_FACILITIES
-            | ie_id::NOTIFICATION_INDICATOR
-            | ie_id::DISPLAY
-            | ie_id::DATE_TIME
-            | ie_id::KEYPAD_FACILITY
-            | ie_id::SIGNAL
-            | ie_id::CONNECTED_NUMBER
-            | 0x4d // connected subaddress
-            | ie_id::CALLING_PARTY_NUMBER
-            | ie_id::CALLING_PARTY_SUBADDRESS
-            | ie_id::CALLED_PARTY_NUMBER
-            | ie_id::CALLED_PARTY_SUBADDRESS
-            | ie_id::REDIRECTING_NUMBER
-            | 0x76 // redirection number
-            | ie_id::TRANSIT_NETWORK_SELECTION
-            | ie_id::RESTART_INDICATOR
-            | ie_id::LOW_LAYER_COMPATIBILITY
-            | ie_id::HIGH_LAYER_COMPATIBILITY
-            | ie_id::USER_USER
-    )
+    ie_name(0, id).is_some()
 }
 
 fn parse_bearer(d: &[u8]) -> Option<Bearer> {

@@ -53,6 +53,8 @@ pub mod ie_id {
     pub const SIGNAL: u8 = 0x34;
     /// Connected number.
     pub const CONNECTED_NUMBER: u8 = 0x4c;
+    /// Connected subaddress.
+    pub const CONNECTED_SUBADDRESS: u8 = 0x4d;
     /// Calling party number.
     pub const CALLING_PARTY_NUMBER: u8 = 0x6c;
     /// Calling party subaddress.
@@ -63,6 +65,8 @@ pub mod ie_id {
     pub const CALLED_PARTY_SUBADDRESS: u8 = 0x71;
     /// Redirecting number.
     pub const REDIRECTING_NUMBER: u8 = 0x74;
+    /// Redirection number.
+    pub const REDIRECTION_NUMBER: u8 = 0x76;
     /// Transit network selection.
     pub const TRANSIT_NETWORK_SELECTION: u8 = 0x78;
     /// Restart indicator.
@@ -105,11 +109,13 @@ pub fn ie_name(codeset: u8, id: u8) -> Option<&'static str> {
         KEYPAD_FACILITY => "Keypad facility",
         SIGNAL => "Signal",
         CONNECTED_NUMBER => "Connected number",
+        CONNECTED_SUBADDRESS => "Connected subaddress",
         CALLING_PARTY_NUMBER => "Calling party number",
         CALLING_PARTY_SUBADDRESS => "Calling party subaddress",
         CALLED_PARTY_NUMBER => "Called party number",
         CALLED_PARTY_SUBADDRESS => "Called party subaddress",
         REDIRECTING_NUMBER => "Redirecting number",
+        REDIRECTION_NUMBER => "Redirection number",
         TRANSIT_NETWORK_SELECTION => "Transit network selection",
         RESTART_INDICATOR => "Restart indicator",
         LOW_LAYER_COMPATIBILITY => "Low layer compatibility",
