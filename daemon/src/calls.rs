@@ -161,6 +161,13 @@ pub struct CallTable {
 }
 
 impl CallTable {
+    /// The call in progress that holds B-channel `ts` of `span`, if any.
+    pub fn on_channel(&self, span: u32, ts: usize) -> Option<&CallRecord> {
+        self.active
+            .values()
+            .find(|c| c.span == span && c.channel.map(usize::from) == Some(ts))
+    }
+
     /// Move a call to the recent list.
     pub fn end(&mut self, id: u64) -> Option<CallRecord> {
         let rec = self.active.remove(&id)?;

@@ -206,13 +206,7 @@ fn channels(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
         }
     }
     let boards = reg.boards();
-    // B-channels in a call, by (span, timeslot): (call id, call state).
-    let in_call: std::collections::HashMap<(u32, usize), (u64, &'static str)> =
-        crate::registry::lock(&reg.calls)
-            .active
-            .values()
-            .filter_map(|c| Some(((c.span, usize::from(c.channel?)), (c.id, c.state))))
-            .collect();
+    let calls = crate::registry::lock(&reg.calls);
     let mut list = Vec::new();
     for s in cfg
         .spans
@@ -226,7 +220,7 @@ fn channels(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
         let dch = s.dchannel_timeslot();
         for ts in abi::traffic_timeslots(s.settings.t1) {
             let bert = sh.bert[ts].state() == BertState::Running;
-            let call = in_call.get(&(s.span, ts));
+            let call = calls.on_channel(s.span, ts).map(|c| (c.id, c.state));
             let state = match span_state {
                 "disabled" => "disabled",
                 "up" if bert => "bert",
@@ -299,11 +293,7 @@ fn bert_start(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
             format!("{span}/{ts} carries the D-channel"),
         ));
     }
-    if let Some(c) = crate::registry::lock(&reg.calls)
-        .active
-        .values()
-        .find(|c| c.span == span && c.channel.map(usize::from) == Some(ts))
-    {
+    if let Some(c) = crate::registry::lock(&reg.calls).on_channel(span, ts) {
         // A BERT would overwrite the call's audio in both directions.
         return Err(ApiError::new(
             "busy",
