@@ -576,4 +576,5 @@ fn argmax(v: &[f32]) -> usize {
 }
 
 mod generator;
+pub mod bank;
 pub use generator::{DtmfError, DtmfGenConfig, DtmfGenerator};

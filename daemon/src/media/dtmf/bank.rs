@@ -1,0 +1,1 @@
+//! Multi-channel DTMF receiver bank (being written).

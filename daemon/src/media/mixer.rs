@@ -1,0 +1,1 @@
+//! Bridging and conference mixing (being written).

@@ -1,0 +1,1 @@
+//! Prompts: loading, caching and playing audio files (being written).

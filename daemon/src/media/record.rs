@@ -1,0 +1,1 @@
+//! Recording to WAV on a writer thread (being written).
