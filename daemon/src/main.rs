@@ -9,6 +9,7 @@ mod api;
 mod calls;
 mod config;
 mod dchan;
+mod mediasvc;
 mod demo;
 mod registry;
 mod rt;
@@ -103,11 +104,13 @@ pub(crate) fn run(
     let registry = Arc::new(Registry::new(Arc::new(cfg)));
     let mut sup = Supervisor::start(registry.clone());
     let sig = signalling::Signaller::start(registry.clone());
+    let media = mediasvc::MediaService::start(registry.clone());
     let api = match api::ApiServer::start(&socket, registry.clone()) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
             sig.stop();
+            media.stop();
             sup.shutdown();
             return ExitCode::FAILURE;
         }
@@ -165,6 +168,7 @@ pub(crate) fn run(
     let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
     api.stop();
     sig.stop();
+    media.stop();
     sup.shutdown();
     code
 }

@@ -13,6 +13,7 @@ use crate::calls::{CallTable, EventBus};
 use crate::config::Config;
 use crate::dchan::DFrame;
 use crate::rt::BoardCmd;
+use trunkd::media::engine::{MediaCmd, MediaEvent, MediaStats};
 use crate::signalling::SigCmd;
 use crate::state::{BoardShared, SpanShared};
 
@@ -33,6 +34,10 @@ pub struct BoardView {
     pub dtx: Vec<Sender<DFrame>>,
     /// Board thread generation (tags received frames).
     pub gen: u32,
+    /// Requests to the board's media engine.
+    pub media: Sender<MediaCmd>,
+    /// The media engine's counters.
+    pub media_stats: Arc<MediaStats>,
 }
 
 /// Shared daemon state for the API.
@@ -61,6 +66,12 @@ pub struct Registry {
     pub sig: Sender<SigCmd>,
     /// The signalling thread's end of `sig` (taken when it starts).
     pub sig_rx: Mutex<Option<Receiver<SigCmd>>>,
+    /// Where board threads' media engines put their reports.
+    pub media_events: Sender<MediaEvent>,
+    /// The media service thread's end of `media_events`.
+    pub media_events_rx: Mutex<Option<Receiver<MediaEvent>>>,
+    /// Media requests in flight and their owners.
+    pub media: Mutex<crate::mediasvc::MediaBook>,
 }
 
 impl Registry {
@@ -68,6 +79,7 @@ impl Registry {
     pub fn new(config: Arc<Config>) -> Registry {
         let (drx, drx_rx) = crate::dchan::rx_channel();
         let (sig, sig_rx) = crossbeam_channel::bounded(256);
+        let (media_events, media_events_rx) = crossbeam_channel::bounded(8192);
         Registry {
             calls: Mutex::new(CallTable::default()),
             bus: EventBus::default(),
@@ -76,6 +88,9 @@ impl Registry {
             drx_rx: Mutex::new(Some(drx_rx)),
             sig,
             sig_rx: Mutex::new(Some(sig_rx)),
+            media_events,
+            media_events_rx: Mutex::new(Some(media_events_rx)),
+            media: Mutex::new(crate::mediasvc::MediaBook::default()),
             started: Instant::now(),
             config: RwLock::new(config),
             boards: RwLock::new(Vec::new()),

@@ -22,6 +22,7 @@ use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
 use crate::dchan::{self, DFrame};
+use trunkd::media::engine::{MediaCmd, MediaEngine, MediaEvent, MediaStats};
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
 
 /// Source of board generation numbers (see [`BoardHandle::gen`]).
@@ -73,6 +74,8 @@ pub struct SpanSetup {
     /// Hand received D-channel frames to the signalling thread and send
     /// the frames it queues (PRI spans).
     pub signalling: bool,
+    /// Global span number (names the span in media reports).
+    pub number: u32,
 }
 
 struct Bert {
@@ -161,6 +164,10 @@ pub struct BoardHandle {
     pub dtx: Vec<Sender<DFrame>>,
     /// Unique number of this board thread; received frames carry it.
     pub gen: u32,
+    /// Requests to the board's media engine.
+    pub media: Sender<MediaCmd>,
+    /// The media engine's counters.
+    pub media_stats: Arc<MediaStats>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -173,6 +180,7 @@ impl BoardHandle {
         interval: u32,
         setups: [Option<SpanSetup>; abi::MAX_SPANS],
         drx: Sender<DFrame>,
+        media_events: Sender<MediaEvent>,
     ) -> BoardHandle {
         let gen = BOARD_GEN.fetch_add(1, Ordering::Relaxed);
         let (dtx, dtx_rx): (Vec<_>, Vec<_>) =
@@ -182,6 +190,8 @@ impl BoardHandle {
             .map(|_| Arc::new(SpanShared::default()))
             .collect();
         let (tx, rx) = crossbeam_channel::bounded(256);
+        let (media, media_rx) = crossbeam_channel::bounded(1024);
+        let media_stats = Arc::new(MediaStats::default());
         let stop = Arc::new(AtomicBool::new(false));
         let ctx = ThreadCtx {
             name: name.to_owned(),
@@ -203,6 +213,8 @@ impl BoardHandle {
             interval: interval.clamp(1, abi::MAX_IRQ_INTERVAL),
             gen,
             drx,
+            engine: MediaEngine::new(media_events, media_stats.clone()),
+            media_rx,
         };
         let thread = std::thread::Builder::new()
             .name(format!("rt-{name}"))
@@ -220,6 +232,8 @@ impl BoardHandle {
             cmd: tx,
             dtx,
             gen,
+            media,
+            media_stats,
             stop,
             thread,
         }
@@ -256,6 +270,10 @@ struct ThreadCtx {
     gen: u32,
     /// Received D-channel frames towards the signalling thread.
     drx: Sender<DFrame>,
+    /// DSP for the B-channels.
+    engine: MediaEngine,
+    /// Requests for the engine.
+    media_rx: Receiver<MediaCmd>,
 }
 
 impl ThreadCtx {
@@ -306,6 +324,13 @@ impl ThreadCtx {
         s.stop_berts(BertState::Stopped);
         s.hdlc_rx.reset();
         s.hdlc_tx = HdlcTx::new(IdleFill::Flags);
+        self.engine.configure_span(
+            i,
+            s.setup.map(|x| {
+                let idle = abi::default_idle(x.settings.t1);
+                (x.number, x.settings.t1, idle, x.dchannel)
+            }),
+        );
         match s.setup {
             Some(setup) => {
                 s.idle = abi::default_idle(setup.settings.t1);
@@ -407,8 +432,36 @@ impl ThreadCtx {
             };
             tick += 1;
             let counters_due = tick % COUNTER_PERIOD == 0;
-            for i in 0..n {
-                self.service_span(&board, i, irq, events_mask & (1 << i) != 0 || counters_due);
+            while let Ok(c) = self.media_rx.try_recv() {
+                self.engine.command(c);
+            }
+            let mut avail = [0u32; abi::MAX_SPANS];
+            for (i, a) in avail.iter_mut().enumerate().take(n) {
+                *a = self.prepare_span(&board, i, irq, events_mask & (1 << i) != 0 || counters_due);
+            }
+            // Chunks are processed in step across spans, one millisecond at
+            // a time, so the media engine sees every span's audio of the
+            // same millisecond before it mixes (bridges across spans).
+            let most = avail.iter().copied().max().unwrap_or(0);
+            for k in 0..most {
+                for (i, &a) in avail.iter().enumerate().take(n) {
+                    if a > k {
+                        self.receive_chunk(&board, i);
+                    }
+                }
+                self.engine.tick();
+                for (i, &a) in avail.iter().enumerate().take(n) {
+                    if a > k {
+                        self.transmit_chunk(&board, i);
+                    }
+                }
+            }
+            for (i, &a) in avail.iter().enumerate().take(n) {
+                if a > 0 {
+                    let s = &self.spans[i];
+                    board.set_rx_tail(i, s.rx_tail);
+                    board.set_tx_head(i, s.tx_head);
+                }
             }
             while let Ok(c) = self.cmd.try_recv() {
                 self.command(&board, n, c);
@@ -476,11 +529,14 @@ impl ThreadCtx {
         }
     }
 
+    /// Refresh span `i`'s status and counters, handle ring over- and
+    /// underruns, and return how many receive chunks wait.
     #[inline]
-    fn service_span(&mut self, board: &Board, i: usize, irq: Irq, refresh: bool) {
-        let (gen, drx) = (self.gen, &self.drx);
+    fn prepare_span(&mut self, board: &Board, i: usize, irq: Irq, refresh: bool) -> u32 {
         let s = &mut self.spans[i];
-        let Some(setup) = s.setup else { return };
+        if s.setup.is_none() {
+            return 0;
+        }
         if refresh {
             s.shared
                 .status
@@ -528,7 +584,17 @@ impl ThreadCtx {
                 }
             }
         }
-        for _ in 0..avail {
+        avail
+    }
+
+    /// Read span `i`'s next receive chunk and run HDLC, BERT and the media
+    /// engine's receive side on it.
+    #[inline]
+    fn receive_chunk(&mut self, board: &Board, i: usize) {
+        let (gen, drx) = (self.gen, &self.drx);
+        let s = &mut self.spans[i];
+        let Some(setup) = s.setup else { return };
+        {
             board.read_rx_chunk(i, s.rx_tail, &mut s.rx);
             if let Some(d) = setup.dchannel {
                 let mut col = [0u8; FRAMES_PER_CHUNK];
@@ -590,12 +656,19 @@ impl ThreadCtx {
                     }
                 }
             }
-            board.write_tx_chunk(i, s.tx_head, &s.tx);
-            s.tx_head = s.tx_head.wrapping_add(1);
-            s.rx_tail = s.rx_tail.wrapping_add(1);
         }
-        board.set_rx_tail(i, s.rx_tail);
-        board.set_tx_head(i, s.tx_head);
+        self.engine.rx_chunk(i, &s.rx);
+    }
+
+    /// Fill span `i`'s transmit chunk from the media engine and hand it to
+    /// the board.
+    #[inline]
+    fn transmit_chunk(&mut self, board: &Board, i: usize) {
+        let s = &mut self.spans[i];
+        self.engine.tx_chunk(i, &mut s.tx);
+        board.write_tx_chunk(i, s.tx_head, &s.tx);
+        s.tx_head = s.tx_head.wrapping_add(1);
+        s.rx_tail = s.rx_tail.wrapping_add(1);
     }
 }
 

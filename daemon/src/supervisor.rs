@@ -43,6 +43,7 @@ fn setups(cfg: &Config, board: &str) -> [Option<SpanSetup>; MAX_SPANS] {
             settings: s.settings,
             dchannel: s.dchannel_timeslot(),
             signalling: s.signalling.is_pri(),
+            number: s.span,
         });
     }
     out
@@ -63,6 +64,7 @@ impl Supervisor {
                 b.interrupt_interval_ms,
                 setups(&cfg, &b.name),
                 sup.registry.drx.clone(),
+                sup.registry.media_events.clone(),
             );
             sup.boards.insert(b.name.clone(), h);
         }
@@ -82,6 +84,8 @@ impl Supervisor {
                 cmd: h.cmd.clone(),
                 dtx: h.dtx.clone(),
                 gen: h.gen,
+                media: h.media.clone(),
+                media_stats: h.media_stats.clone(),
             })
             .collect();
         match self.registry.boards.write() {
@@ -115,6 +119,7 @@ impl Supervisor {
                         b.interrupt_interval_ms,
                         setups(&new, &name),
                         self.registry.drx.clone(),
+                        self.registry.media_events.clone(),
                     );
                     self.boards.insert(name.clone(), h);
                     sum.boards_restarted.push(name);
@@ -130,6 +135,7 @@ impl Supervisor {
                     b.interrupt_interval_ms,
                     setups(&new, &b.name),
                     self.registry.drx.clone(),
+                    self.registry.media_events.clone(),
                 );
                 self.boards.insert(b.name.clone(), h);
                 sum.boards_started.push(b.name.clone());

@@ -293,9 +293,14 @@ impl Client {
                 });
             };
             let msg = parse_object(&line)?;
+            // Events may carry an "id" of their own (e.g. a media request's);
+            // replies never have "event".
+            if msg.contains_key("event") {
+                self.events.push_back(Value::Object(msg));
+                continue;
+            }
             let reply_id = msg.get("id").cloned();
             match reply_id {
-                None if msg.contains_key("event") => self.events.push_back(Value::Object(msg)),
                 None => {
                     return Err(ClientError::Protocol(format!(
                         "message with neither id nor event: {}",
@@ -348,7 +353,7 @@ impl Client {
                 None => return Ok(None),
             };
             let msg = parse_object(&line)?;
-            if msg.contains_key("event") && !msg.contains_key("id") {
+            if msg.contains_key("event") {
                 return Ok(Some(Value::Object(msg)));
             }
             if !msg.contains_key("id") {

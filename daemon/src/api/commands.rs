@@ -59,11 +59,17 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "answer" => super::call_commands::answer(reg, req),
         "hangup" => super::call_commands::hangup(reg, req),
         "restart" => super::call_commands::restart(reg, req),
+        "collect" => super::media_commands::collect(reg, req),
+        "collect_stop" => super::media_commands::collect_stop(reg, req),
+        "send_dtmf" => super::media_commands::send_dtmf(reg, req),
+        "media_open" => super::media_commands::media_open(reg, req),
+        "media_close" => super::media_commands::media_close(reg, req),
         other => Err(ApiError::new(
             "unknown_command",
             format!(
                 "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop, \
-                 calls, dial, answer, hangup, restart, subscribe, capture)"
+                 calls, dial, answer, hangup, restart, collect, collect_stop, send_dtmf, \
+                 media_open, media_close, subscribe, capture)"
             ),
         )),
     }
@@ -86,6 +92,11 @@ fn status(reg: &Registry) -> Value {
                 "ticks": b.shared.ticks.load(Ordering::Relaxed),
                 "late_ticks": b.shared.late_ticks.load(Ordering::Relaxed),
                 "host_overruns": b.shared.host_overruns.load(Ordering::Relaxed),
+                "media": {
+                    "open_channels": b.media_stats.open_channels.load(Ordering::Relaxed),
+                    "digits": b.media_stats.digits.load(Ordering::Relaxed),
+                    "events_dropped": b.media_stats.events_dropped.load(Ordering::Relaxed),
+                },
             })
         })
         .collect();

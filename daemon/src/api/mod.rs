@@ -6,6 +6,7 @@
 //! disconnected when its output buffer fills, and never blocks the daemon.
 
 pub mod call_commands;
+pub mod media_commands;
 pub mod commands;
 mod subscribe;
 

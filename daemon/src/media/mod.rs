@@ -9,3 +9,4 @@ pub mod mixer;
 pub mod prompt;
 pub mod record;
 pub mod tones;
+pub mod engine;

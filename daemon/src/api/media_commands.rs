@@ -1,0 +1,182 @@
+//! API commands for the media on a channel, answered or not: `collect`,
+//! `collect_stop`, `send_dtmf`, `media_open`, `media_close`.
+//!
+//! A channel is named either by `"call": ID` or by `"span": N,
+//! "timeslot": T`. Requests are checked here, completely, before they are
+//! handed to the board thread; the result carries the `media_id` that the
+//! matching event (`collect_done`, `dtmf_sent`, ...) will echo.
+
+use serde_json::{json, Map, Value};
+use trunkd::media::dtmf::DtmfGenConfig;
+use trunkd::media::engine::{Chan, CollectSpec, DigitBuf, DigitSet, MediaCmd, MAX_DIGITS};
+
+use super::commands::{get_u64, ApiError};
+use crate::mediasvc::{self, SendError};
+use crate::registry::{lock, Registry};
+
+/// The channel a request names: `(span, timeslot)`.
+pub(crate) fn target(reg: &Registry, req: &Map<String, Value>) -> Result<(u32, u32), ApiError> {
+    if let Some(call) = get_u64(req, "call")? {
+        let t = lock(&reg.calls);
+        let c = t
+            .active
+            .get(&call)
+            .ok_or_else(|| ApiError::new("not_found", format!("no call {call}")))?;
+        let ts = c.channel.filter(|&c| c != 0).ok_or_else(|| {
+            ApiError::new(
+                "invalid_state",
+                format!("call {call} has no B-channel yet"),
+            )
+        })?;
+        return Ok((c.span, ts as u32));
+    }
+    match (get_u64(req, "span")?, get_u64(req, "timeslot")?) {
+        (Some(s), Some(t)) => Ok((
+            u32::try_from(s).map_err(|_| bad("span", "out of range"))?,
+            u32::try_from(t).map_err(|_| bad("timeslot", "out of range"))?,
+        )),
+        _ => Err(ApiError::new(
+            "bad_request",
+            "name the channel with \"call\" or with \"span\" and \"timeslot\"",
+        )),
+    }
+}
+
+fn bad(key: &str, why: impl std::fmt::Display) -> ApiError {
+    ApiError::new("invalid_argument", format!("\"{key}\": {why}"))
+}
+
+pub(crate) fn get_str<'a>(
+    req: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match req.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(bad(key, "must be a string")),
+    }
+}
+
+pub(crate) fn get_bool(req: &Map<String, Value>, key: &str) -> Result<Option<bool>, ApiError> {
+    match req.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(bad(key, "must be true or false")),
+    }
+}
+
+/// A number in `lo..=hi`, or `default` when absent.
+pub(crate) fn ranged(
+    req: &Map<String, Value>,
+    key: &str,
+    lo: u64,
+    hi: u64,
+    default: u64,
+) -> Result<u64, ApiError> {
+    let v = get_u64(req, key)?.unwrap_or(default);
+    if !(lo..=hi).contains(&v) {
+        return Err(bad(key, format!("{v} is outside {lo}..={hi}")));
+    }
+    Ok(v)
+}
+
+/// Hand `make`'s request for the named channel to its board; reply with
+/// `extra` plus the channel.
+pub(crate) fn dispatch(
+    reg: &Registry,
+    req: &Map<String, Value>,
+    make: impl FnOnce(Chan) -> MediaCmd,
+    mut extra: Value,
+) -> Result<Value, ApiError> {
+    let (span, ts) = target(reg, req)?;
+    mediasvc::send(reg, span, ts, make).map_err(|e| match e {
+        SendError::NoChannel(m) => ApiError::new("not_found", m),
+        SendError::Busy(m) => ApiError::new("busy", m),
+    })?;
+    extra["span"] = json!(span);
+    extra["timeslot"] = json!(ts);
+    Ok(extra)
+}
+
+fn new_id(reg: &Registry) -> u32 {
+    lock(&reg.media).next_id()
+}
+
+/// `collect`: `{"call": 7, "max_digits": 4, "terminators": "#",
+/// "first_timeout_ms": 5000, "inter_digit_timeout_ms": 3000, "flush": false}`.
+pub fn collect(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let max = ranged(req, "max_digits", 1, MAX_DIGITS as u64, MAX_DIGITS as u64)?;
+    let terminators = DigitSet::parse(get_str(req, "terminators")?.unwrap_or(""))
+        .map_err(|e| bad("terminators", e))?;
+    let first = ranged(req, "first_timeout_ms", 0, 600_000, 5_000)?;
+    let inter = ranged(req, "inter_digit_timeout_ms", 0, 600_000, 3_000)?;
+    let flush = get_bool(req, "flush")?.unwrap_or(false);
+    let spec = CollectSpec {
+        max_digits: max as u8,
+        terminators,
+        first_timeout_ms: first as u32,
+        inter_digit_timeout_ms: inter as u32,
+        keep_buffer: !flush,
+    };
+    let id = new_id(reg);
+    dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::Collect { ch, id, spec },
+        json!({"media_id": id}),
+    )
+}
+
+/// `collect_stop`: ends a collection early (its `collect_done` says `stopped`).
+pub fn collect_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::StopCollect, json!({}))
+}
+
+/// `send_dtmf`: `{"call": 7, "digits": "123#", "on_ms": 100, "off_ms": 100,
+/// "level_dbm0": -7}` (Q.23: the high group is sent 2 dB above the low).
+pub fn send_dtmf(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let s = get_str(req, "digits")?
+        .ok_or_else(|| ApiError::new("bad_request", "missing \"digits\""))?;
+    if s.is_empty() {
+        return Err(bad("digits", "empty"));
+    }
+    let digits = DigitBuf::parse(s).map_err(|e| bad("digits", e))?;
+    let on = ranged(req, "on_ms", 40, 2_000, 100)?;
+    let off = ranged(req, "off_ms", 40, 2_000, 100)?;
+    let level = match req.get("level_dbm0") {
+        None | Some(Value::Null) => -7.0,
+        Some(v) => v
+            .as_f64()
+            .filter(|l| (-30.0..=-3.0).contains(l))
+            .ok_or_else(|| bad("level_dbm0", "a number from -30 to -3"))?,
+    } as f32;
+    let cfg = DtmfGenConfig {
+        low_level_dbm0: level,
+        high_level_dbm0: level + 2.0,
+        on_ms: on as u32,
+        off_ms: off as u32,
+    };
+    let id = new_id(reg);
+    dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::SendDtmf {
+            ch,
+            id,
+            digits,
+            cfg,
+        },
+        json!({"media_id": id, "digits": digits.as_str()}),
+    )
+}
+
+/// `media_open`: decode the channel and report its DTMF digits (`digit`
+/// events) even with no call on it.
+pub fn media_open(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::Open, json!({}))
+}
+
+/// `media_close`: stop everything on the channel.
+pub fn media_close(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::Close, json!({}))
+}

@@ -1,0 +1,415 @@
+//! The media engine of one board: the DSP that runs on the board thread.
+//!
+//! Once per millisecond the board thread hands the engine each span's
+//! receive chunk ([`MediaEngine::rx_chunk`]), lets it run
+//! ([`MediaEngine::tick`]) and asks it for each span's transmit timeslots
+//! ([`MediaEngine::tx_chunk`]). In between it feeds the engine the requests
+//! waiting on its channel ([`MediaEngine::command`]).
+//!
+//! Only channels with something to do cost anything: a channel is *open*
+//! (its audio decoded and searched for DTMF) from [`MediaCmd::Open`] until
+//! [`MediaCmd::Close`], and it *transmits* while a DTMF send, a prompt, a
+//! tone or a conference feeds it. Every buffer is allocated in
+//! [`MediaEngine::new`]; the per-tick path allocates nothing, takes no lock
+//! and never blocks: reports go out with `try_send` and are counted when the
+//! channel is full.
+
+mod types;
+
+pub use types::*;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crossbeam_channel::Sender;
+use trunk_driver_sys::abi::{self, FRAMES_PER_CHUNK, TIMESLOTS};
+
+use crate::media::dtmf::{DtmfConfig, DtmfDetector, DtmfEvent, DtmfGenerator};
+use crate::media::g711::Law;
+
+/// Samples per channel per tick (one 1 ms chunk).
+pub const FRAME: usize = FRAMES_PER_CHUNK;
+/// Channel slots per board: every timeslot of every span position.
+pub const SLOTS: usize = abi::MAX_SPANS * TIMESLOTS;
+/// Digits remembered on an open channel with no collection running
+/// (type-ahead); older ones are dropped.
+pub const TYPE_AHEAD: usize = 16;
+
+/// Counters the engine publishes (read by the API).
+#[derive(Debug, Default)]
+pub struct MediaStats {
+    /// Reports dropped because the report channel was full.
+    pub events_dropped: AtomicU64,
+    /// Digits detected.
+    pub digits: AtomicU64,
+    /// Channels open now.
+    pub open_channels: AtomicU64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SpanMedia {
+    number: u32,
+    law: Law,
+    idle: u8,
+    dchannel: Option<usize>,
+    enabled: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Collecting {
+    id: u32,
+    spec: CollectSpec,
+    digits: DigitBuf,
+    /// Board time (ms) of the start or of the last digit.
+    since: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sending {
+    id: u32,
+    gen: DtmfGenerator,
+}
+
+/// Per-channel state.
+#[derive(Clone, Copy, Debug, Default)]
+struct ChanMedia {
+    open: bool,
+    collect: Option<Collecting>,
+    type_ahead: DigitBuf,
+    sending: Option<Sending>,
+    /// The engine wrote this channel's transmit timeslot last tick (so it
+    /// must write idle once when it stops).
+    tx_written: bool,
+}
+
+/// The media engine of one board. See the [module docs](self).
+pub struct MediaEngine {
+    spans: [SpanMedia; abi::MAX_SPANS],
+    chans: Vec<ChanMedia>,
+    detectors: Vec<DtmfDetector>,
+    rx: Vec<[i16; FRAME]>,
+    tx: Vec<[i16; FRAME]>,
+    /// Whether `tx[i]` holds audio to send this tick.
+    tx_live: Vec<bool>,
+    now_ms: u64,
+    events: Sender<MediaEvent>,
+    stats: Arc<MediaStats>,
+}
+
+impl MediaEngine {
+    /// An engine with every buffer allocated; reports go to `events`.
+    pub fn new(events: Sender<MediaEvent>, stats: Arc<MediaStats>) -> MediaEngine {
+        MediaEngine {
+            spans: [SpanMedia {
+                number: 0,
+                law: Law::ALaw,
+                idle: 0xD5,
+                dchannel: None,
+                enabled: false,
+            }; abi::MAX_SPANS],
+            chans: vec![ChanMedia::default(); SLOTS],
+            detectors: vec![DtmfDetector::new(DtmfConfig::default()); SLOTS],
+            rx: vec![[0; FRAME]; SLOTS],
+            tx: vec![[0; FRAME]; SLOTS],
+            tx_live: vec![false; SLOTS],
+            now_ms: 0,
+            events,
+            stats,
+        }
+    }
+
+    /// (Re)configure span position `pos`: its global number, law, idle code
+    /// and signalling timeslot; `None` disables it. Every channel of the
+    /// span is closed (reports are sent for what was running).
+    pub fn configure_span(
+        &mut self,
+        pos: usize,
+        setup: Option<(u32, bool, u8, Option<usize>)>,
+    ) {
+        if pos >= abi::MAX_SPANS {
+            return;
+        }
+        for ts in 0..TIMESLOTS {
+            self.close(pos * TIMESLOTS + ts);
+        }
+        self.spans[pos] = match setup {
+            Some((number, t1, idle, dchannel)) => SpanMedia {
+                number,
+                law: if t1 { Law::MuLaw } else { Law::ALaw },
+                idle,
+                dchannel,
+                enabled: true,
+            },
+            None => SpanMedia {
+                enabled: false,
+                ..self.spans[pos]
+            },
+        };
+    }
+
+    /// Board time in ms as the engine counts it (ticks since start).
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    fn slot(&self, ch: Chan) -> Option<usize> {
+        let (pos, ts) = (ch.pos as usize, ch.ts as usize);
+        let s = self.spans.get(pos)?;
+        if !s.enabled || ts == 0 || ts >= TIMESLOTS || s.dchannel == Some(ts) {
+            return None;
+        }
+        Some(pos * TIMESLOTS + ts)
+    }
+
+    fn ident(&self, slot: usize) -> (u32, u8) {
+        (
+            self.spans[slot / TIMESLOTS].number,
+            (slot % TIMESLOTS) as u8,
+        )
+    }
+
+    fn report(&self, e: MediaEvent) {
+        if self.events.try_send(e).is_err() {
+            self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Apply one request. Requests for a channel the engine does not carry
+    /// (disabled span, signalling timeslot) are ignored; the API checks them
+    /// before sending.
+    pub fn command(&mut self, cmd: MediaCmd) {
+        match cmd {
+            MediaCmd::Open(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.open(i);
+                }
+            }
+            MediaCmd::Close(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.close(i);
+                }
+            }
+            MediaCmd::Collect { ch, id, spec } => {
+                let Some(i) = self.slot(ch) else { return };
+                self.open(i);
+                self.end_collect(i, CollectEnd::Stopped);
+                let ahead = std::mem::take(&mut self.chans[i].type_ahead);
+                self.chans[i].collect = Some(Collecting {
+                    id,
+                    spec,
+                    digits: DigitBuf::default(),
+                    since: self.now_ms,
+                });
+                if spec.keep_buffer {
+                    for d in ahead.as_str().chars() {
+                        if self.chans[i].collect.is_none() {
+                            break;
+                        }
+                        self.collect_digit(i, d);
+                    }
+                }
+            }
+            MediaCmd::StopCollect(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.end_collect(i, CollectEnd::Stopped);
+                }
+            }
+            MediaCmd::SendDtmf {
+                ch,
+                id,
+                digits,
+                cfg,
+            } => {
+                let Some(i) = self.slot(ch) else { return };
+                self.end_send(i, true);
+                let mut gen = DtmfGenerator::new(cfg);
+                // The API checked the digits; a failure here sends nothing.
+                let _ = gen.push_digits(digits.as_str());
+                self.chans[i].sending = Some(Sending { id, gen });
+            }
+        }
+    }
+
+    fn open(&mut self, i: usize) {
+        if !self.chans[i].open {
+            self.chans[i].open = true;
+            self.detectors[i].reset();
+            self.stats.open_channels.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn close(&mut self, i: usize) {
+        self.end_collect(i, CollectEnd::Stopped);
+        self.end_send(i, true);
+        let c = &mut self.chans[i];
+        if c.open {
+            c.open = false;
+            self.stats.open_channels.fetch_sub(1, Ordering::Relaxed);
+        }
+        c.type_ahead = DigitBuf::default();
+    }
+
+    fn end_collect(&mut self, i: usize, reason: CollectEnd) {
+        if let Some(c) = self.chans[i].collect.take() {
+            let (span, ts) = self.ident(i);
+            self.report(MediaEvent::CollectDone {
+                span,
+                ts,
+                id: c.id,
+                digits: c.digits,
+                reason,
+            });
+        }
+    }
+
+    fn end_send(&mut self, i: usize, stopped: bool) {
+        if let Some(s) = self.chans[i].sending.take() {
+            let (span, ts) = self.ident(i);
+            self.report(MediaEvent::DtmfSent {
+                span,
+                ts,
+                id: s.id,
+                stopped,
+            });
+        }
+    }
+
+    /// A digit for channel `i`'s collection (or its type-ahead buffer).
+    fn collect_digit(&mut self, i: usize, d: char) {
+        let now = self.now_ms;
+        let ch = &mut self.chans[i];
+        let Some(c) = ch.collect.as_mut() else {
+            if ch.type_ahead.len() >= TYPE_AHEAD {
+                let keep = DigitBuf::parse(&ch.type_ahead.as_str()[1..]).unwrap_or_default();
+                ch.type_ahead = keep;
+            }
+            ch.type_ahead.push(d);
+            return;
+        };
+        if c.spec.terminators.contains(d) {
+            self.end_collect(i, CollectEnd::Terminator(d));
+            return;
+        }
+        c.digits.push(d);
+        c.since = now;
+        if c.digits.len() >= c.spec.max_digits as usize {
+            self.end_collect(i, CollectEnd::MaxDigits);
+        }
+    }
+
+    /// Decode span `pos`'s receive chunk for its open channels.
+    pub fn rx_chunk(&mut self, pos: usize, chunk: &[u8; abi::CHUNK_BYTES]) {
+        let Some(s) = self.spans.get(pos).copied() else {
+            return;
+        };
+        if !s.enabled {
+            return;
+        }
+        for ts in 1..TIMESLOTS {
+            let i = pos * TIMESLOTS + ts;
+            if !self.chans[i].open {
+                continue;
+            }
+            let out = &mut self.rx[i];
+            for (f, x) in out.iter_mut().enumerate() {
+                *x = s.law.decode_sample(chunk[f * TIMESLOTS + ts]);
+            }
+        }
+    }
+
+    /// Run one millisecond of DSP on every busy channel.
+    pub fn tick(&mut self) {
+        self.now_ms += 1;
+        for i in 0..SLOTS {
+            let ch = self.chans[i];
+            if ch.open {
+                self.detect(i);
+                self.collect_timers(i);
+            }
+            let mut live = false;
+            if let Some(mut s) = self.chans[i].sending {
+                s.gen.generate(&mut self.tx[i]);
+                live = true;
+                if s.gen.is_idle() {
+                    self.end_send(i, false);
+                } else {
+                    self.chans[i].sending = Some(s);
+                }
+            }
+            self.tx_live[i] = live;
+        }
+    }
+
+    fn detect(&mut self, i: usize) {
+        let mut found: [Option<DtmfEvent>; 2] = [None, None];
+        let mut n = 0;
+        self.detectors[i].process(&self.rx[i], |e| {
+            if n < found.len() {
+                found[n] = Some(e);
+                n += 1;
+            }
+        });
+        let (span, ts) = self.ident(i);
+        for e in found.into_iter().flatten() {
+            match e {
+                DtmfEvent::DigitStart { digit, .. } => {
+                    self.stats.digits.fetch_add(1, Ordering::Relaxed);
+                    self.report(MediaEvent::Digit { span, ts, digit });
+                    self.collect_digit(i, digit);
+                }
+                DtmfEvent::DigitEnd { digit, duration_ms } => {
+                    self.report(MediaEvent::DigitEnd {
+                        span,
+                        ts,
+                        digit,
+                        duration_ms,
+                    });
+                }
+            }
+        }
+    }
+
+    fn collect_timers(&mut self, i: usize) {
+        let Some(c) = self.chans[i].collect else {
+            return;
+        };
+        let waited = self.now_ms.saturating_sub(c.since);
+        if c.digits.is_empty() {
+            if c.spec.first_timeout_ms > 0 && waited >= c.spec.first_timeout_ms as u64 {
+                self.end_collect(i, CollectEnd::NoInput);
+            }
+        } else if c.spec.inter_digit_timeout_ms > 0
+            && waited >= c.spec.inter_digit_timeout_ms as u64
+        {
+            self.end_collect(i, CollectEnd::InterDigitTimeout);
+        }
+    }
+
+    /// Write the transmit timeslots the engine feeds into span `pos`'s
+    /// transmit chunk; a channel that stopped transmitting gets idle once.
+    pub fn tx_chunk(&mut self, pos: usize, chunk: &mut [u8; abi::CHUNK_BYTES]) {
+        let Some(s) = self.spans.get(pos).copied() else {
+            return;
+        };
+        if !s.enabled {
+            return;
+        }
+        for ts in 1..TIMESLOTS {
+            let i = pos * TIMESLOTS + ts;
+            if self.tx_live[i] {
+                for (f, &x) in self.tx[i].iter().enumerate() {
+                    chunk[f * TIMESLOTS + ts] = s.law.encode_sample(x);
+                }
+                self.chans[i].tx_written = true;
+            } else if self.chans[i].tx_written {
+                for f in 0..FRAME {
+                    chunk[f * TIMESLOTS + ts] = s.idle;
+                }
+                self.chans[i].tx_written = false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
