@@ -575,6 +575,6 @@ fn argmax(v: &[f32]) -> usize {
     best
 }
 
-mod generator;
 pub mod bank;
+mod generator;
 pub use generator::{DtmfError, DtmfGenConfig, DtmfGenerator};
