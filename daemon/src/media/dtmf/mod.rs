@@ -575,6 +575,6 @@ fn argmax(v: &[f32]) -> usize {
     best
 }
 
-pub mod bank;
 mod generator;
+pub mod bank;
 pub use generator::{DtmfError, DtmfGenConfig, DtmfGenerator};
