@@ -1,1 +1,0 @@
-//! Prompts: loading, caching and playing audio files (being written).

@@ -1,1 +1,0 @@
-//! Recording to WAV on a writer thread (being written).
