@@ -201,12 +201,7 @@ impl DtmfBank {
             }
             let base = g * LANES;
             // Transpose to [sample][lane].
-            let mut x = [[0.0f32; LANES]; FRAME];
-            for (l, frame) in frames.iter().skip(base).take(LANES).enumerate() {
-                for (n, &v) in frame.iter().enumerate() {
-                    x[n][l] = v as f32;
-                }
-            }
+            let x = transpose(frames, base);
             let lanes = &mut self.lanes[base..base + LANES];
             let mut pos = self.pos;
             let mut block_start = self.block_start;
@@ -259,6 +254,28 @@ impl DtmfBank {
     }
 }
 
+/// The group starting at channel `base` as `[sample][lane]` floats
+/// (silence for channels `frames` lacks).
+#[inline]
+fn transpose(frames: &[[i16; FRAME]], base: usize) -> [[f32; LANES]; FRAME] {
+    let mut x = [[0.0f32; LANES]; FRAME];
+    if let Some(group) = frames.get(base..base + LANES) {
+        // Whole group: fixed trip counts, fully unrolled.
+        for (l, frame) in group.iter().enumerate() {
+            for n in 0..FRAME {
+                x[n][l] = frame[n] as f32;
+            }
+        }
+    } else {
+        for (l, frame) in frames.iter().skip(base).take(LANES).enumerate() {
+            for n in 0..FRAME {
+                x[n][l] = frame[n] as f32;
+            }
+        }
+    }
+    x
+}
+
 /// An event with its time made relative to the channel's last reset.
 fn relative(e: DtmfEvent, origin: u64) -> DtmfEvent {
     match e {
@@ -276,24 +293,51 @@ fn relative(e: DtmfEvent, origin: u64) -> DtmfEvent {
 /// detector's loop, so results are bit-identical.
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
 fn run_filters(coef: &[f32; 8], group: &mut Group, x: &[[f32; LANES]]) {
-    let mut s1 = group.s1;
-    let mut s2 = group.s2;
-    let mut energy = group.energy;
-    for xs in x {
-        for k in 0..8 {
-            for l in 0..LANES {
-                let s0 = xs[l] + coef[k] * s1[k][l] - s2[k][l];
-                s2[k][l] = s1[k][l];
-                s1[k][l] = s0;
+    // Four frequencies at a time: four independent recurrences per sample
+    // hide the multiply-add-subtract latency, and their state (4 x 2
+    // vectors) stays in registers.
+    for half in [0usize, 4] {
+        let c = [coef[half], coef[half + 1], coef[half + 2], coef[half + 3]];
+        let mut s1 = [
+            group.s1[half],
+            group.s1[half + 1],
+            group.s1[half + 2],
+            group.s1[half + 3],
+        ];
+        let mut s2 = [
+            group.s2[half],
+            group.s2[half + 1],
+            group.s2[half + 2],
+            group.s2[half + 3],
+        ];
+        for xs in x {
+            for k in 0..4 {
+                goertzel_lanes(c[k], xs, &mut s1[k], &mut s2[k]);
             }
         }
+        for k in 0..4 {
+            group.s1[half + k] = s1[k];
+            group.s2[half + k] = s2[k];
+        }
+    }
+    let mut energy = group.energy;
+    for xs in x {
         for l in 0..LANES {
             energy[l] += xs[l] * xs[l];
         }
     }
-    group.s1 = s1;
-    group.s2 = s2;
     group.energy = energy;
+}
+
+/// One Goertzel step on every lane, written exactly as the scalar
+/// detector's `x + coef * s1 - s2`.
+#[inline(always)]
+fn goertzel_lanes(c: f32, x: &[f32; LANES], s1: &mut [f32; LANES], s2: &mut [f32; LANES]) {
+    for l in 0..LANES {
+        let s0 = x[l] + c * s1[l] - s2[l];
+        s2[l] = s1[l];
+        s1[l] = s0;
+    }
 }
 
 #[cfg(test)]
