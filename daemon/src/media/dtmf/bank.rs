@@ -315,10 +315,8 @@ fn run_filters(coef: &[f32; 8], group: &mut Group, x: &[[f32; LANES]]) {
                 goertzel_lanes(c[k], xs, &mut s1[k], &mut s2[k]);
             }
         }
-        for k in 0..4 {
-            group.s1[half + k] = s1[k];
-            group.s2[half + k] = s2[k];
-        }
+        group.s1[half..half + 4].copy_from_slice(&s1);
+        group.s2[half..half + 4].copy_from_slice(&s2);
     }
     let mut energy = group.energy;
     for xs in x {
