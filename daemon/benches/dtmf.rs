@@ -1,15 +1,37 @@
-//! DTMF detector throughput on a long mixed signal: generated digits
-//! alternating with speech-like noise (a pitch-varying harmonic series plus
-//! white noise), fed in 8-sample chunks as the daemon does (one per ms) and
-//! in 160-sample chunks (20 ms). Criterion reports elements/s = samples/s;
-//! one channel needs 8000 samples/s, so channels per core = rate / 8000.
+//! DTMF receiver throughput, ours against spandsp's `dtmf_rx` in the same
+//! run, on a long mixed signal: generated digits alternating with
+//! speech-like noise (a pitch-varying harmonic series plus white noise).
+//!
+//! One `cargo bench -p trunkd --bench dtmf`:
+//! 1. builds `testbench/peers/spandspbench` (gcc + libspandsp-dev) into
+//!    `$CARGO_TARGET_DIR/peers` (default `target/peers`), writes the signal
+//!    to a raw file and runs spandsp's receiver over it in 8-sample chunks;
+//! 2. checks that spandsp, our scalar [`DtmfDetector`] and our
+//!    [`DtmfBank`] all find the same digit string;
+//! 3. runs criterion on the scalar detector (8- and 160-sample chunks) and
+//!    the bank (256 and 30 channels, one 8-sample tick at a time);
+//!    throughput is in samples, so channels per core = rate / 8000;
+//! 4. prints a summary: best-of-N ns per sample for each (the same
+//!    best-of method spandspbench uses) and the ratio to spandsp.
 // `criterion_group!` generates an undocumented `pub fn benches`.
 #![allow(missing_docs)]
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use trunkd::media::dtmf::{DtmfDetector, DtmfGenConfig, DtmfGenerator};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
 
-/// About 10 s of audio.
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use trunkd::media::dtmf::bank::FRAME;
+use trunkd::media::dtmf::{
+    DtmfBank, DtmfConfig, DtmfDetector, DtmfEvent, DtmfGenConfig, DtmfGenerator,
+};
+
+/// The digits in [`mixed_signal`].
+const EXPECTED: &str = "0123456*789#ABCD0123456*789#ABCD0123456*";
+/// Channels in the big bank benchmark (8 E1 spans' worth, rounded up).
+const BANK_CHANNELS: usize = 256;
+
+/// About 13 s of audio.
 fn mixed_signal() -> Vec<i16> {
     let mut out = Vec::new();
     let mut lcg: u32 = 0x2468_ace1;
@@ -46,27 +68,151 @@ fn mixed_signal() -> Vec<i16> {
                 .map(|&x| x.saturating_add((noise() * 300.0) as i16)),
         );
     }
+    // Whole ticks only.
+    out.truncate(out.len() / FRAME * FRAME);
     out
 }
 
-fn bench(c: &mut Criterion) {
-    let signal = mixed_signal();
-    // Sanity: the digits are found.
+/// `$CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
+fn target_dir() -> PathBuf {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if !d.is_empty() => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() {
+                d
+            } else {
+                workspace.join(d)
+            }
+        }
+        _ => workspace.join("target"),
+    }
+}
+
+/// Builds spandspbench and runs it on `samples`; its JSON line.
+fn spandsp_reference(samples: &[i16]) -> serde_json::Value {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out_dir = target_dir().join("peers");
+    let script = workspace.join("testbench/peers/build.sh");
+    let build = Command::new("sh")
+        .arg(&script)
+        .arg(&out_dir)
+        .arg("spandspbench")
+        .status()
+        .expect("run testbench/peers/build.sh");
+    assert!(
+        build.success(),
+        "building spandspbench failed (apt-get install gcc libspandsp-dev)"
+    );
+    let file = out_dir.join(format!("dtmf-bench-{}.raw", std::process::id()));
+    let bytes: Vec<u8> = samples.iter().flat_map(|x| x.to_le_bytes()).collect();
+    std::fs::write(&file, bytes).expect("write the bench signal");
+    let out = Command::new(out_dir.join("spandspbench"))
+        .arg(&file)
+        .args(["--chunk", "8", "--reps", "100"])
+        .output()
+        .expect("run spandspbench");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "spandspbench: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("spandspbench prints one JSON line")
+}
+
+fn scalar_digits(signal: &[i16]) -> String {
     let mut found = String::new();
     let mut det = DtmfDetector::default();
-    for chunk in signal.chunks(8) {
+    for chunk in signal.chunks(FRAME) {
         det.process(chunk, |e| {
-            if let trunkd::media::dtmf::DtmfEvent::DigitStart { digit, .. } = e {
+            if let DtmfEvent::DigitStart { digit, .. } = e {
                 found.push(digit)
             }
         });
     }
-    assert_eq!(found, "0123456*789#ABCD0123456*789#ABCD0123456*");
+    found
+}
+
+/// Ticks for a bank: channel `c` hears the signal rotated by `c * 997`
+/// samples, so the lanes are not in step with each other.
+fn bank_ticks(signal: &[i16], channels: usize) -> Vec<[i16; FRAME]> {
+    let ticks = signal.len() / FRAME;
+    let mut out = vec![[0i16; FRAME]; ticks * channels];
+    for t in 0..ticks {
+        for c in 0..channels {
+            let frame = &mut out[t * channels + c];
+            for (n, x) in frame.iter_mut().enumerate() {
+                *x = signal[(t * FRAME + n + c * 997) % signal.len()];
+            }
+        }
+    }
+    out
+}
+
+/// Runs a whole signal through a fresh bank; events per channel, counted,
+/// and channel 0's digits.
+fn run_bank(ticks: &[[i16; FRAME]], channels: usize) -> (u64, String) {
+    let mut bank = DtmfBank::new(channels, DtmfConfig::default());
+    let mut events = 0u64;
+    let mut ch0 = String::new();
+    for frames in ticks.chunks_exact(channels) {
+        bank.process(frames, |ch, e| {
+            events += 1;
+            if let (0, DtmfEvent::DigitStart { digit, .. }) = (ch, e) {
+                ch0.push(digit);
+            }
+        });
+    }
+    (events, ch0)
+}
+
+/// Best of `reps` wall-clock runs of `f`, in ns per sample.
+fn best_ns_per_sample(reps: usize, samples: usize, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::INFINITY;
+    for _ in 0..reps {
+        let t = Instant::now();
+        f();
+        best = best.min(t.elapsed().as_nanos() as f64);
+    }
+    best / samples as f64
+}
+
+fn bench(c: &mut Criterion) {
+    let signal = mixed_signal();
+    let spandsp = spandsp_reference(&signal);
+    let spandsp_ns = spandsp["dtmf_rx_ns_per_sample"]
+        .as_f64()
+        .expect("dtmf_rx_ns_per_sample");
+    let spandsp_digits = spandsp["digits"].as_str().expect("digits").to_string();
+
+    // Same digits from all three receivers.
+    let scalar = scalar_digits(&signal);
+    let big = bank_ticks(&signal, BANK_CHANNELS);
+    let (_, bank0) = run_bank(&big, BANK_CHANNELS);
+    let mut plain = DtmfBank::new(1, DtmfConfig::default());
+    let mut bank1 = String::new();
+    for frame in signal.chunks_exact(FRAME) {
+        let frame: [i16; FRAME] = frame.try_into().unwrap();
+        plain.process(&[frame], |_, e| {
+            if let DtmfEvent::DigitStart { digit, .. } = e {
+                bank1.push(digit);
+            }
+        });
+    }
+    assert_eq!(scalar, EXPECTED, "our scalar detector");
+    assert_eq!(bank1, EXPECTED, "our bank");
+    assert_eq!(spandsp_digits, EXPECTED, "spandsp dtmf_rx");
+    // Channel 0 of the big bank hears the signal unrotated.
+    assert_eq!(
+        bank0, EXPECTED,
+        "channel 0 of the {BANK_CHANNELS}-channel bank"
+    );
 
     let mut group = c.benchmark_group("dtmf_detect");
     group.throughput(Throughput::Elements(signal.len() as u64));
-    for chunk in [8usize, 160] {
-        group.bench_function(format!("chunk{chunk}"), |b| {
+    for chunk in [FRAME, 160] {
+        group.bench_function(format!("scalar_chunk{chunk}"), |b| {
             b.iter(|| {
                 let mut det = DtmfDetector::default();
                 let mut events = 0u32;
@@ -75,6 +221,17 @@ fn bench(c: &mut Criterion) {
                 }
                 black_box(events)
             })
+        });
+    }
+    group.finish();
+
+    let e1 = bank_ticks(&signal, 30);
+    let mut group = c.benchmark_group("dtmf_bank");
+    group.sample_size(20);
+    for (channels, ticks) in [(BANK_CHANNELS, &big), (30, &e1)] {
+        group.throughput(Throughput::Elements((signal.len() * channels) as u64));
+        group.bench_function(format!("{channels}ch_tick8"), |b| {
+            b.iter(|| black_box(run_bank(black_box(ticks), channels)))
         });
     }
     group.finish();
@@ -90,6 +247,35 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Summary, best of N like spandspbench.
+    let n = signal.len();
+    let scalar_ns = best_ns_per_sample(200, n, || {
+        black_box(scalar_digits(black_box(&signal)));
+    });
+    let bank_ns = best_ns_per_sample(20, n * BANK_CHANNELS, || {
+        black_box(run_bank(black_box(&big), BANK_CHANNELS));
+    });
+    let e1_ns = best_ns_per_sample(50, n * 30, || {
+        black_box(run_bank(black_box(&e1), 30));
+    });
+    println!();
+    println!(
+        "DTMF summary: {:.1} s signal, digits {EXPECTED:?} found by all",
+        n as f64 / 8000.0
+    );
+    println!("  receiver                         ns/sample   channels/core   x spandsp");
+    let row = |name: &str, ns: f64| {
+        println!(
+            "  {name:<32} {ns:>9.3} {:>15.0} {:>11.2}",
+            1e9 / ns / 8000.0,
+            spandsp_ns / ns
+        );
+    };
+    row("spandsp dtmf_rx (8-sample chunks)", spandsp_ns);
+    row("trunkd DtmfDetector (8-sample)", scalar_ns);
+    row(&format!("trunkd DtmfBank {BANK_CHANNELS} ch"), bank_ns);
+    row("trunkd DtmfBank 30 ch", e1_ns);
 }
 
 criterion_group!(benches, bench);

@@ -60,7 +60,7 @@ pub const SAMPLE_RATE: u32 = 8000;
 /// Detector analysis block length in samples (12.75 ms).
 pub const BLOCK_LEN: usize = 102;
 /// Half a block: each half gets its own Goertzel pass.
-const HALF_LEN: usize = BLOCK_LEN / 2;
+pub(crate) const HALF_LEN: usize = BLOCK_LEN / 2;
 /// Peak amplitude, on the 16-bit linear G.711 scale, of a 0 dBm0 sine
 /// (`32768 * 10^(-3.14/20)`, A-law load capacity +3.14 dBm0 per ITU-T G.711).
 pub const DBM0_PEAK: f32 = 22827.06;
@@ -184,7 +184,7 @@ const SOLID_FRACTION: f32 = 0.7;
 
 /// The dominant tone pair of one block.
 #[derive(Clone, Copy, Debug)]
-struct Tones {
+pub(crate) struct Tones {
     digit: char,
     /// Frequency indices (0..4 low, 4..8 high).
     k: [usize; 2],
@@ -201,11 +201,12 @@ struct Tones {
     peak_ok: bool,
 }
 
-/// A per-channel DTMF receiver. See the [module docs](self) for the design.
+/// Constants derived from the frequencies and the configuration, shared by
+/// the scalar [`DtmfDetector`] and the multi-channel [`bank::DtmfBank`].
 #[derive(Clone, Copy, Debug)]
-pub struct DtmfDetector {
-    // Constants derived from the frequencies and the configuration.
-    coef: [f32; 8],
+pub(crate) struct Params {
+    /// Goertzel coefficients `2 cos w` per frequency.
+    pub(crate) coef: [f32; 8],
     cos: [f32; 8],
     sin: [f32; 8],
     /// `e^{-j w L}` for each frequency, L = half length.
@@ -221,38 +222,10 @@ pub struct DtmfDetector {
     reverse_twist: f32,
     min_tone_samples: f32,
     min_off_blocks: u8,
-    // Filter state.
-    s1: [f32; 8],
-    s2: [f32; 8],
-    h1_re: [f32; 8],
-    h1_im: [f32; 8],
-    energy: f32,
-    pos: usize,
-    /// Index of the first sample of the current block.
-    block_start: u64,
-    // Run of consecutive blocks showing the same digit.
-    prev: Option<Tones>,
-    run_start: u64,
-    run_amp_sum: f32,
-    run_amp_max: f32,
-    run_verified: bool,
-    // Digit being reported.
-    current: Option<char>,
-    current_start: u64,
-    current_last_end: u64,
-    current_amp: f32,
-    misses: u8,
 }
 
-impl Default for DtmfDetector {
-    fn default() -> Self {
-        Self::new(DtmfConfig::default())
-    }
-}
-
-impl DtmfDetector {
-    /// Creates a detector with the given settings.
-    pub fn new(cfg: DtmfConfig) -> Self {
+impl Params {
+    pub(crate) fn new(cfg: DtmfConfig) -> Self {
         let mut coef = [0.0; 8];
         let mut cos = [0.0; 8];
         let mut sin = [0.0; 8];
@@ -289,123 +262,42 @@ impl DtmfDetector {
             reverse_twist: 10f32.powf((cfg.reverse_twist_db + TWIST_MARGIN_DB) / 10.0),
             min_tone_samples: cfg.min_tone_ms * (SAMPLE_RATE / 1000) as f32,
             min_off_blocks: cfg.min_off_blocks.max(1),
-            s1: [0.0; 8],
-            s2: [0.0; 8],
-            h1_re: [0.0; 8],
-            h1_im: [0.0; 8],
-            energy: 0.0,
-            pos: 0,
-            block_start: 0,
-            prev: None,
-            run_start: 0,
-            run_amp_sum: 0.0,
-            run_amp_max: 0.0,
-            run_verified: false,
-            current: None,
-            current_start: 0,
-            current_last_end: 0,
-            current_amp: 0.0,
-            misses: 0,
         }
     }
 
-    /// Forgets all signal history (configuration is kept); the sample
-    /// counter restarts at 0.
-    pub fn reset(&mut self) {
-        self.s1 = [0.0; 8];
-        self.s2 = [0.0; 8];
-        self.h1_re = [0.0; 8];
-        self.h1_im = [0.0; 8];
-        self.energy = 0.0;
-        self.pos = 0;
-        self.block_start = 0;
-        self.prev = None;
-        self.run_verified = false;
-        self.current = None;
-        self.misses = 0;
-    }
-
-    /// The digit currently being received, if any.
-    pub fn current_digit(&self) -> Option<char> {
-        self.current
-    }
-
-    /// Feeds samples (any number) and calls `on_event` for each event, in
-    /// order. Events are produced only at block boundaries.
-    pub fn process<F: FnMut(DtmfEvent)>(&mut self, samples: &[i16], mut on_event: F) {
-        let mut rest = samples;
-        while !rest.is_empty() {
-            let half_end = if self.pos < HALF_LEN {
-                HALF_LEN
-            } else {
-                BLOCK_LEN
-            };
-            let n = (half_end - self.pos).min(rest.len());
-            let (now, later) = rest.split_at(n);
-            self.run_filters(now);
-            self.pos += n;
-            rest = later;
-            if self.pos == HALF_LEN {
-                let (re, im) = self.take_half();
-                self.h1_re = re;
-                self.h1_im = im;
-            } else if self.pos == BLOCK_LEN {
-                let tones = self.end_block();
-                self.pos = 0;
-                self.energy = 0.0;
-                self.step(tones, &mut on_event);
-                self.block_start += BLOCK_LEN as u64;
-            }
-        }
-    }
-
+    /// Complex Goertzel outputs of a finished half from the filter states
+    /// `s1` = s[L-1], `s2` = s[L-2]: `y = s[L-1] - e^{-jw} s[L-2]` is the
+    /// half's DFT times `e^{jw(L-1)}`.
     #[inline]
-    fn run_filters(&mut self, samples: &[i16]) {
-        let coef = self.coef;
-        let mut s1 = self.s1;
-        let mut s2 = self.s2;
-        let mut energy = self.energy;
-        for &x in samples {
-            let x = x as f32;
-            for k in 0..8 {
-                let s0 = x + coef[k] * s1[k] - s2[k];
-                s2[k] = s1[k];
-                s1[k] = s0;
-            }
-            energy += x * x;
-        }
-        self.s1 = s1;
-        self.s2 = s2;
-        self.energy = energy;
-    }
-
-    /// Complex Goertzel outputs for the half just finished; resets filters.
-    /// `y = s[L-1] - e^{-jw} s[L-2]` is the half's DFT times `e^{jw(L-1)}`.
-    #[inline]
-    fn take_half(&mut self) -> ([f32; 8], [f32; 8]) {
+    pub(crate) fn half_output(&self, s1: &[f32; 8], s2: &[f32; 8]) -> ([f32; 8], [f32; 8]) {
         let mut re = [0.0; 8];
         let mut im = [0.0; 8];
         for k in 0..8 {
-            re[k] = self.s1[k] - self.cos[k] * self.s2[k];
-            im[k] = self.sin[k] * self.s2[k];
+            re[k] = s1[k] - self.cos[k] * s2[k];
+            im[k] = self.sin[k] * s2[k];
         }
-        self.s1 = [0.0; 8];
-        self.s2 = [0.0; 8];
         (re, im)
     }
 
-    /// Analyses a complete block: its dominant tone pair, if it looks like
-    /// one (level within the presence slack, relative peak, total energy).
-    fn end_block(&mut self) -> Option<Tones> {
-        let (re2, im2) = self.take_half();
+    /// Analyses a complete block from its two halves' Goertzel outputs and
+    /// its time-domain energy: its dominant tone pair, if it looks like one
+    /// (level within the presence slack, relative peak, total energy).
+    pub(crate) fn analyse_block(
+        &self,
+        h1: (&[f32; 8], &[f32; 8]),
+        h2: (&[f32; 8], &[f32; 8]),
+        energy: f32,
+    ) -> Option<Tones> {
+        let (h1_re, h1_im) = h1;
+        let (re2, im2) = h2;
         let mut x_re = [0.0f32; 8];
         let mut x_im = [0.0f32; 8];
         let mut e = [0.0f32; 8];
         for k in 0..8 {
             // Whole-block DFT: X = y1 + e^{-jwL} y2 (common factor dropped).
             let (a, b) = (re2[k], im2[k]);
-            x_re[k] = self.h1_re[k] + a * self.half_re[k] - b * self.half_im[k];
-            x_im[k] = self.h1_im[k] + a * self.half_im[k] + b * self.half_re[k];
+            x_re[k] = h1_re[k] + a * self.half_re[k] - b * self.half_im[k];
+            x_im[k] = h1_im[k] + a * self.half_im[k] + b * self.half_re[k];
             e[k] = x_re[k] * x_re[k] + x_im[k] * x_im[k];
         }
         let lo = argmax(&e[0..4]);
@@ -429,11 +321,11 @@ impl DtmfDetector {
         // sine of amplitude A over N samples is (A N / 2)^2, its time-domain
         // energy N A^2 / 2. (A block only partly filled by the tone scores
         // lower, so this is checked on steady pairs only.)
-        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * self.energy.max(1.0));
+        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * energy.max(1.0));
         let mut coarse = [0.0f32; 2];
         for (g, &k) in [lo, hi].iter().enumerate() {
             // conj(y1) y2 e^{-jwL}: its angle is the frequency error times L.
-            let (c, d) = (self.h1_re[k], self.h1_im[k]);
+            let (c, d) = (h1_re[k], h1_im[k]);
             let (a, b) = (re2[k], im2[k]);
             let t_re = a * c + b * d;
             let t_im = b * c - a * d;
@@ -496,25 +388,76 @@ impl DtmfDetector {
             && c_hi <= c_lo * self.reverse_twist
             && c_lo <= c_hi * self.normal_twist
     }
+}
 
-    fn step<F: FnMut(DtmfEvent)>(&mut self, tones: Option<Tones>, on_event: &mut F) {
-        let block_end = self.block_start + BLOCK_LEN as u64;
+/// Per-channel decision state: the run of blocks showing one digit and the
+/// digit being reported. Fed one block analysis at a time by
+/// [`Decision::step`]; shared by the scalar detector and the bank.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decision {
+    // Run of consecutive blocks showing the same digit.
+    prev: Option<Tones>,
+    run_start: u64,
+    run_amp_sum: f32,
+    run_amp_max: f32,
+    run_verified: bool,
+    // Digit being reported.
+    current: Option<char>,
+    current_start: u64,
+    current_last_end: u64,
+    current_amp: f32,
+    misses: u8,
+}
+
+impl Decision {
+    /// No history: no run, no digit.
+    pub(crate) const fn new() -> Self {
+        Self {
+            prev: None,
+            run_start: 0,
+            run_amp_sum: 0.0,
+            run_amp_max: 0.0,
+            run_verified: false,
+            current: None,
+            current_start: 0,
+            current_last_end: 0,
+            current_amp: 0.0,
+            misses: 0,
+        }
+    }
+
+    /// The digit currently being reported, if any.
+    pub(crate) fn current(&self) -> Option<char> {
+        self.current
+    }
+
+    /// Takes the analysis of the block starting at sample `block_start`
+    /// and reports digit starts and ends (duration and end rules in the
+    /// [module docs](self)).
+    pub(crate) fn step<F: FnMut(DtmfEvent)>(
+        &mut self,
+        p: &Params,
+        block_start: u64,
+        tones: Option<Tones>,
+        on_event: &mut F,
+    ) {
+        let block_end = block_start + BLOCK_LEN as u64;
         let digit = tones.map(|t| t.digit);
         // Track the run of blocks showing the same digit.
         if let Some(t) = tones {
             let amp = (t.e[0] + t.e[1]).sqrt();
             match self.prev {
-                Some(p) if p.digit == t.digit => {
+                Some(prev) if prev.digit == t.digit => {
                     self.run_amp_sum += amp;
                     self.run_amp_max = self.run_amp_max.max(amp);
-                    let (ep, ec) = (p.e[0] + p.e[1], t.e[0] + t.e[1]);
+                    let (ep, ec) = (prev.e[0] + prev.e[1], t.e[0] + t.e[1]);
                     let bal = 10f32.powf(-PAIR_BALANCE_DB / 10.0);
                     if !self.run_verified && ep.min(ec) >= bal * ep.max(ec) {
-                        self.run_verified = self.check_pair(&p, &t);
+                        self.run_verified = p.check_pair(&prev, &t);
                     }
                 }
                 _ => {
-                    self.run_start = self.block_start;
+                    self.run_start = block_start;
                     self.run_amp_sum = amp;
                     self.run_amp_max = amp;
                     self.run_verified = false;
@@ -534,7 +477,7 @@ impl DtmfDetector {
                 return;
             }
             self.misses += 1;
-            if self.misses < self.min_off_blocks {
+            if self.misses < p.min_off_blocks {
                 return;
             }
             let samples = self.current_last_end - self.current_start;
@@ -549,7 +492,7 @@ impl DtmfDetector {
             // Tone length estimate: each block counts in proportion to its
             // amplitude relative to the run's strongest block.
             let est = self.run_amp_sum / self.run_amp_max * BLOCK_LEN as f32;
-            if self.run_verified && est >= self.min_tone_samples {
+            if self.run_verified && est >= p.min_tone_samples {
                 self.current = Some(d);
                 self.current_amp = self.run_amp_max;
                 self.current_start = self.run_start;
@@ -564,6 +507,121 @@ impl DtmfDetector {
     }
 }
 
+/// A per-channel DTMF receiver. See the [module docs](self) for the design;
+/// [`bank::DtmfBank`] runs the same receiver on many channels at once.
+#[derive(Clone, Copy, Debug)]
+pub struct DtmfDetector {
+    p: Params,
+    // Filter state.
+    s1: [f32; 8],
+    s2: [f32; 8],
+    h1_re: [f32; 8],
+    h1_im: [f32; 8],
+    energy: f32,
+    pos: usize,
+    /// Index of the first sample of the current block.
+    block_start: u64,
+    decision: Decision,
+}
+
+impl Default for DtmfDetector {
+    fn default() -> Self {
+        Self::new(DtmfConfig::default())
+    }
+}
+
+impl DtmfDetector {
+    /// Creates a detector with the given settings.
+    pub fn new(cfg: DtmfConfig) -> Self {
+        Self {
+            p: Params::new(cfg),
+            s1: [0.0; 8],
+            s2: [0.0; 8],
+            h1_re: [0.0; 8],
+            h1_im: [0.0; 8],
+            energy: 0.0,
+            pos: 0,
+            block_start: 0,
+            decision: Decision::new(),
+        }
+    }
+
+    /// Forgets all signal history (configuration is kept); the sample
+    /// counter restarts at 0.
+    pub fn reset(&mut self) {
+        self.s1 = [0.0; 8];
+        self.s2 = [0.0; 8];
+        self.h1_re = [0.0; 8];
+        self.h1_im = [0.0; 8];
+        self.energy = 0.0;
+        self.pos = 0;
+        self.block_start = 0;
+        self.decision = Decision::new();
+    }
+
+    /// The digit currently being received, if any.
+    pub fn current_digit(&self) -> Option<char> {
+        self.decision.current()
+    }
+
+    /// Feeds samples (any number) and calls `on_event` for each event, in
+    /// order. Events are produced only at block boundaries.
+    pub fn process<F: FnMut(DtmfEvent)>(&mut self, samples: &[i16], mut on_event: F) {
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let half_end = if self.pos < HALF_LEN {
+                HALF_LEN
+            } else {
+                BLOCK_LEN
+            };
+            let n = (half_end - self.pos).min(rest.len());
+            let (now, later) = rest.split_at(n);
+            self.run_filters(now);
+            self.pos += n;
+            rest = later;
+            if self.pos == HALF_LEN {
+                let (re, im) = self.p.half_output(&self.s1, &self.s2);
+                self.h1_re = re;
+                self.h1_im = im;
+                self.s1 = [0.0; 8];
+                self.s2 = [0.0; 8];
+            } else if self.pos == BLOCK_LEN {
+                let (re2, im2) = self.p.half_output(&self.s1, &self.s2);
+                let tones =
+                    self.p
+                        .analyse_block((&self.h1_re, &self.h1_im), (&re2, &im2), self.energy);
+                self.s1 = [0.0; 8];
+                self.s2 = [0.0; 8];
+                self.pos = 0;
+                self.energy = 0.0;
+                self.decision
+                    .step(&self.p, self.block_start, tones, &mut on_event);
+                self.block_start += BLOCK_LEN as u64;
+            }
+        }
+    }
+
+    #[inline]
+    fn run_filters(&mut self, samples: &[i16]) {
+        let coef = self.p.coef;
+        let mut s1 = self.s1;
+        let mut s2 = self.s2;
+        let mut energy = self.energy;
+        for &x in samples {
+            let x = x as f32;
+            for k in 0..8 {
+                let s0 = x + coef[k] * s1[k] - s2[k];
+                s2[k] = s1[k];
+                s1[k] = s0;
+            }
+            energy += x * x;
+        }
+        self.s1 = s1;
+        self.s2 = s2;
+        self.energy = energy;
+    }
+}
+
 #[inline]
 fn argmax(v: &[f32]) -> usize {
     let mut best = 0;
@@ -575,6 +633,7 @@ fn argmax(v: &[f32]) -> usize {
     best
 }
 
-mod generator;
 pub mod bank;
+mod generator;
+pub use bank::DtmfBank;
 pub use generator::{DtmfError, DtmfGenConfig, DtmfGenerator};
