@@ -167,12 +167,38 @@ pub struct Config {
     /// Trunk groups, by name (every group a span names exists here; a
     /// group without a `[[trunk_group]]` table answers inbound calls).
     pub trunk_groups: BTreeMap<String, TrunkGroupConfig>,
+    /// Media settings (`[media]`).
+    pub media: MediaConfig,
+}
+
+/// Where prompts and recordings live, and how much prompt audio is cached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaConfig {
+    /// Prompts named without a path are looked up here; a request may not
+    /// leave it (no `..`, no absolute paths).
+    pub prompt_dir: PathBuf,
+    /// Recordings named without a path are written here; a request may not
+    /// leave it.
+    pub record_dir: PathBuf,
+    /// Decoded prompt audio kept in memory, bytes.
+    pub prompt_cache_bytes: usize,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig {
+            prompt_dir: "/usr/share/trunkd/prompts".into(),
+            record_dir: "/var/lib/trunkd/recordings".into(),
+            prompt_cache_bytes: 64 << 20,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     daemon: Option<Spanned<RawDaemon>>,
+    media: Option<Spanned<RawMedia>>,
     #[serde(default)]
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
@@ -188,6 +214,14 @@ struct RawTrunkGroup {
     inbound: Option<Spanned<String>>,
     reject_cause: Option<Spanned<i64>>,
     api_timeout_ms: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMedia {
+    prompt_dir: Option<Spanned<String>>,
+    record_dir: Option<Spanned<String>>,
+    prompt_cache_mb: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -579,13 +613,42 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         });
     }
     let trunk_groups = trunk_groups(&cx, &raw.trunk_group, &spans)?;
+    let media = media_config(&cx, raw.media.as_ref().map(Spanned::get_ref))?;
     Ok(Config {
         path: path.to_owned(),
         socket,
         boards,
         spans,
         trunk_groups,
+        media,
     })
+}
+
+fn media_config(cx: &Ctx<'_>, raw: Option<&RawMedia>) -> Result<MediaConfig, ConfigError> {
+    let mut m = MediaConfig::default();
+    let Some(raw) = raw else { return Ok(m) };
+    let dir = |v: &Spanned<String>, key: &str| {
+        let p = PathBuf::from(v.get_ref());
+        if p.is_absolute() {
+            Ok(p)
+        } else {
+            Err(cx.bad(v, format!("media.{key}"), "must be an absolute path"))
+        }
+    };
+    if let Some(v) = &raw.prompt_dir {
+        m.prompt_dir = dir(v, "prompt_dir")?;
+    }
+    if let Some(v) = &raw.record_dir {
+        m.record_dir = dir(v, "record_dir")?;
+    }
+    if let Some(v) = &raw.prompt_cache_mb {
+        let mb = *v.get_ref();
+        if !(1..=4096).contains(&mb) {
+            return Err(cx.bad(v, "media.prompt_cache_mb".into(), "must be 1-4096"));
+        }
+        m.prompt_cache_bytes = (mb as usize) << 20;
+    }
+    Ok(m)
 }
 
 impl Config {

@@ -13,7 +13,8 @@ use crate::calls::{CallTable, EventBus};
 use crate::config::Config;
 use crate::dchan::DFrame;
 use crate::rt::BoardCmd;
-use trunkd::media::engine::{MediaCmd, MediaEvent, MediaStats};
+use trunkd::media::engine::{MediaCmd, MediaEvent, MediaLinks, MediaStats};
+use trunkd::media::record::{RecordEvent, RecordWriter, WriterMsg};
 use crate::signalling::SigCmd;
 use crate::state::{BoardShared, SpanShared};
 
@@ -70,6 +71,12 @@ pub struct Registry {
     pub media_events: Sender<MediaEvent>,
     /// The media service thread's end of `media_events`.
     pub media_events_rx: Mutex<Option<Receiver<MediaEvent>>>,
+    /// Recorded audio towards the writer thread.
+    pub recorder: Sender<WriterMsg>,
+    /// The recording writer thread (stopped at shutdown).
+    pub record_writer: Mutex<Option<RecordWriter>>,
+    /// The writer's reports (taken by the media service thread).
+    pub record_events_rx: Mutex<Option<Receiver<RecordEvent>>>,
     /// Media requests in flight and their owners.
     pub media: Mutex<crate::mediasvc::MediaBook>,
 }
@@ -80,6 +87,15 @@ impl Registry {
         let (drx, drx_rx) = crate::dchan::rx_channel();
         let (sig, sig_rx) = crossbeam_channel::bounded(256);
         let (media_events, media_events_rx) = crossbeam_channel::bounded(8192);
+        let (record_events, record_events_rx) = crossbeam_channel::bounded(1024);
+        let (record_writer, recorder) = match RecordWriter::spawn(record_events) {
+            Ok((w, tx)) => (Some(w), tx),
+            Err(e) => {
+                // Recordings then fail with "writer not running"; calls go on.
+                log::error!("cannot start the recording writer thread: {e}");
+                (None, crossbeam_channel::bounded(1).0)
+            }
+        };
         Registry {
             calls: Mutex::new(CallTable::default()),
             bus: EventBus::default(),
@@ -90,12 +106,23 @@ impl Registry {
             sig_rx: Mutex::new(Some(sig_rx)),
             media_events,
             media_events_rx: Mutex::new(Some(media_events_rx)),
-            media: Mutex::new(crate::mediasvc::MediaBook::default()),
+            media: Mutex::new(crate::mediasvc::MediaBook::new(&config.media)),
+            recorder,
+            record_writer: Mutex::new(record_writer),
+            record_events_rx: Mutex::new(Some(record_events_rx)),
             started: Instant::now(),
             config: RwLock::new(config),
             boards: RwLock::new(Vec::new()),
             reloads: AtomicU64::new(0),
             failed_reloads: AtomicU64::new(0),
+        }
+    }
+
+    /// What a board thread's media engine sends its output to.
+    pub fn media_links(&self) -> MediaLinks {
+        MediaLinks {
+            events: self.media_events.clone(),
+            recorder: self.recorder.clone(),
         }
     }
 

@@ -22,7 +22,7 @@ use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
 use crate::dchan::{self, DFrame};
-use trunkd::media::engine::{MediaCmd, MediaEngine, MediaEvent, MediaStats};
+use trunkd::media::engine::{MediaCmd, MediaEngine, MediaLinks, MediaStats};
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
 
 /// Source of board generation numbers (see [`BoardHandle::gen`]).
@@ -180,7 +180,7 @@ impl BoardHandle {
         interval: u32,
         setups: [Option<SpanSetup>; abi::MAX_SPANS],
         drx: Sender<DFrame>,
-        media_events: Sender<MediaEvent>,
+        media: MediaLinks,
     ) -> BoardHandle {
         let gen = BOARD_GEN.fetch_add(1, Ordering::Relaxed);
         let (dtx, dtx_rx): (Vec<_>, Vec<_>) =
@@ -190,6 +190,7 @@ impl BoardHandle {
             .map(|_| Arc::new(SpanShared::default()))
             .collect();
         let (tx, rx) = crossbeam_channel::bounded(256);
+        let links = media;
         let (media, media_rx) = crossbeam_channel::bounded(1024);
         let media_stats = Arc::new(MediaStats::default());
         let stop = Arc::new(AtomicBool::new(false));
@@ -213,7 +214,7 @@ impl BoardHandle {
             interval: interval.clamp(1, abi::MAX_IRQ_INTERVAL),
             gen,
             drx,
-            engine: MediaEngine::new(media_events, media_stats.clone()),
+            engine: MediaEngine::new(links, media_stats.clone()),
             media_rx,
         };
         let thread = std::thread::Builder::new()

@@ -64,7 +64,7 @@ impl Supervisor {
                 b.interrupt_interval_ms,
                 setups(&cfg, &b.name),
                 sup.registry.drx.clone(),
-                sup.registry.media_events.clone(),
+                sup.registry.media_links(),
             );
             sup.boards.insert(b.name.clone(), h);
         }
@@ -119,7 +119,7 @@ impl Supervisor {
                         b.interrupt_interval_ms,
                         setups(&new, &name),
                         self.registry.drx.clone(),
-                        self.registry.media_events.clone(),
+                        self.registry.media_links(),
                     );
                     self.boards.insert(name.clone(), h);
                     sum.boards_restarted.push(name);
@@ -135,7 +135,7 @@ impl Supervisor {
                     b.interrupt_interval_ms,
                     setups(&new, &b.name),
                     self.registry.drx.clone(),
-                    self.registry.media_events.clone(),
+                    self.registry.media_links(),
                 );
                 self.boards.insert(b.name.clone(), h);
                 sum.boards_started.push(b.name.clone());

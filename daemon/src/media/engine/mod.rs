@@ -21,11 +21,12 @@ pub use types::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crossbeam_channel::Sender;
 use trunk_driver_sys::abi::{self, FRAMES_PER_CHUNK, TIMESLOTS};
 
 use crate::media::dtmf::{DtmfConfig, DtmfDetector, DtmfEvent, DtmfGenerator};
 use crate::media::g711::Law;
+use crate::media::prompt::{PlayState, Player};
+use crate::media::record::{RecorderTap, StopReason};
 
 /// Samples per channel per tick (one 1 ms chunk).
 pub const FRAME: usize = FRAMES_PER_CHUNK;
@@ -70,13 +71,31 @@ struct Sending {
     gen: DtmfGenerator,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Playing {
+    id: u32,
+    barge_in: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Recording {
+    tap: RecorderTap,
+    terminators: DigitSet,
+    /// Set once it stopped taking audio; `finish` is retried until the
+    /// writer's queue takes the close.
+    ending: Option<StopReason>,
+}
+
 /// Per-channel state.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug, Default)]
 struct ChanMedia {
     open: bool,
     collect: Option<Collecting>,
     type_ahead: DigitBuf,
     sending: Option<Sending>,
+    player: Player,
+    playing: Option<Playing>,
+    recording: Option<Recording>,
     /// The engine wrote this channel's transmit timeslot last tick (so it
     /// must write idle once when it stops).
     tx_written: bool,
@@ -92,13 +111,13 @@ pub struct MediaEngine {
     /// Whether `tx[i]` holds audio to send this tick.
     tx_live: Vec<bool>,
     now_ms: u64,
-    events: Sender<MediaEvent>,
+    links: MediaLinks,
     stats: Arc<MediaStats>,
 }
 
 impl MediaEngine {
     /// An engine with every buffer allocated; reports go to `events`.
-    pub fn new(events: Sender<MediaEvent>, stats: Arc<MediaStats>) -> MediaEngine {
+    pub fn new(links: MediaLinks, stats: Arc<MediaStats>) -> MediaEngine {
         MediaEngine {
             spans: [SpanMedia {
                 number: 0,
@@ -107,13 +126,13 @@ impl MediaEngine {
                 dchannel: None,
                 enabled: false,
             }; abi::MAX_SPANS],
-            chans: vec![ChanMedia::default(); SLOTS],
+            chans: (0..SLOTS).map(|_| ChanMedia::default()).collect(),
             detectors: vec![DtmfDetector::new(DtmfConfig::default()); SLOTS],
             rx: vec![[0; FRAME]; SLOTS],
             tx: vec![[0; FRAME]; SLOTS],
             tx_live: vec![false; SLOTS],
             now_ms: 0,
-            events,
+            links,
             stats,
         }
     }
@@ -169,7 +188,10 @@ impl MediaEngine {
     }
 
     fn report(&self, e: MediaEvent) {
-        if self.events.try_send(e).is_err() {
+        if let Err(e) = self.links.events.try_send(e) {
+            // A playlist in a lost report is freed here: rare, and better
+            // than stopping the tick.
+            drop(e);
             self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -214,6 +236,63 @@ impl MediaEngine {
                     self.end_collect(i, CollectEnd::Stopped);
                 }
             }
+            MediaCmd::Play {
+                ch,
+                id,
+                playlist,
+                repeat,
+                barge_in,
+            } => {
+                let Some(i) = self.slot(ch) else {
+                    let (span, ts) = (0, ch.ts);
+                    self.report(MediaEvent::PlayDone {
+                        span,
+                        ts,
+                        id,
+                        reason: PlayEnd::Stopped,
+                        played_ms: 0,
+                        playlist: Some(playlist),
+                    });
+                    return;
+                };
+                self.end_play(i, PlayEnd::Stopped);
+                if barge_in {
+                    // Barge-in needs the receive side.
+                    self.open(i);
+                }
+                let old = self.chans[i].player.start(playlist, repeat);
+                debug_assert!(old.is_none());
+                self.chans[i].playing = Some(Playing { id, barge_in });
+            }
+            MediaCmd::StopPlay(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.end_play(i, PlayEnd::Stopped);
+                }
+            }
+            MediaCmd::Record {
+                ch,
+                tap,
+                terminators,
+            } => {
+                let Some(i) = self.slot(ch) else {
+                    let mut tap = tap;
+                    let _ = tap.finish(StopReason::Error, &self.links.recorder);
+                    return;
+                };
+                self.stop_record(i, StopReason::Stopped);
+                self.finish_record(i);
+                self.open(i);
+                self.chans[i].recording = Some(Recording {
+                    tap,
+                    terminators,
+                    ending: None,
+                });
+            }
+            MediaCmd::StopRecord(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.stop_record(i, StopReason::Stopped);
+                }
+            }
             MediaCmd::SendDtmf {
                 ch,
                 id,
@@ -241,6 +320,9 @@ impl MediaEngine {
     fn close(&mut self, i: usize) {
         self.end_collect(i, CollectEnd::Stopped);
         self.end_send(i, true);
+        self.end_play(i, PlayEnd::Stopped);
+        self.stop_record(i, StopReason::Hangup);
+        self.finish_record(i);
         let c = &mut self.chans[i];
         if c.open {
             c.open = false;
@@ -260,6 +342,56 @@ impl MediaEngine {
                 reason,
             });
         }
+    }
+
+    fn end_play(&mut self, i: usize, reason: PlayEnd) {
+        if let Some(p) = self.chans[i].playing.take() {
+            let c = &mut self.chans[i];
+            let played_ms = c.player.played_ms();
+            let playlist = match c.player.stop() {
+                Some(l) => Some(l),
+                None => c.player.take_playlist(),
+            };
+            let (span, ts) = self.ident(i);
+            self.report(MediaEvent::PlayDone {
+                span,
+                ts,
+                id: p.id,
+                reason,
+                played_ms,
+                playlist,
+            });
+        }
+    }
+
+    /// Mark channel `i`'s recording as ended (it takes no more audio).
+    fn stop_record(&mut self, i: usize, reason: StopReason) {
+        if let Some(r) = self.chans[i].recording.as_mut() {
+            r.ending.get_or_insert(reason);
+        }
+    }
+
+    /// Hand an ended recording's close to the writer (retried each tick
+    /// while the writer's queue is full) and report it.
+    fn finish_record(&mut self, i: usize) {
+        let Some(mut r) = self.chans[i].recording else {
+            return;
+        };
+        let Some(reason) = r.ending else { return };
+        if !r.tap.finish(reason, &self.links.recorder) {
+            self.chans[i].recording = Some(r);
+            return;
+        }
+        self.chans[i].recording = None;
+        let (span, ts) = self.ident(i);
+        self.report(MediaEvent::RecordStopped {
+            span,
+            ts,
+            id: r.tap.id(),
+            reason,
+            duration_ms: r.tap.elapsed_ms(),
+            dropped_blocks: r.tap.dropped_blocks(),
+        });
     }
 
     fn end_send(&mut self, i: usize, stopped: bool) {
@@ -321,12 +453,12 @@ impl MediaEngine {
     pub fn tick(&mut self) {
         self.now_ms += 1;
         for i in 0..SLOTS {
-            let ch = self.chans[i];
-            if ch.open {
+            if self.chans[i].open {
                 self.detect(i);
                 self.collect_timers(i);
             }
             let mut live = false;
+            // Sources by precedence: DTMF being sent, then the prompt.
             if let Some(mut s) = self.chans[i].sending {
                 s.gen.generate(&mut self.tx[i]);
                 live = true;
@@ -335,8 +467,37 @@ impl MediaEngine {
                 } else {
                     self.chans[i].sending = Some(s);
                 }
+            } else if self.chans[i].playing.is_some() {
+                live = true;
+                if self.chans[i].player.fill(&mut self.tx[i]) == PlayState::Finished {
+                    self.end_play(i, PlayEnd::Finished);
+                }
             }
             self.tx_live[i] = live;
+            if self.chans[i].recording.is_some() {
+                self.record(i);
+            }
+        }
+    }
+
+    fn record(&mut self, i: usize) {
+        let Some(mut r) = self.chans[i].recording else {
+            return;
+        };
+        if r.ending.is_none() {
+            const SILENCE: [i16; FRAME] = [0; FRAME];
+            let tx = if self.tx_live[i] {
+                &self.tx[i]
+            } else {
+                &SILENCE
+            };
+            if let Some(why) = r.tap.push(&self.rx[i], tx, &self.links.recorder) {
+                r.ending = Some(why);
+            }
+            self.chans[i].recording = Some(r);
+        }
+        if r.ending.is_some() {
+            self.finish_record(i);
         }
     }
 
@@ -355,6 +516,14 @@ impl MediaEngine {
                 DtmfEvent::DigitStart { digit, .. } => {
                     self.stats.digits.fetch_add(1, Ordering::Relaxed);
                     self.report(MediaEvent::Digit { span, ts, digit });
+                    if self.chans[i].playing.is_some_and(|p| p.barge_in) {
+                        self.end_play(i, PlayEnd::BargeIn(digit));
+                    }
+                    if let Some(r) = self.chans[i].recording.as_mut() {
+                        if r.terminators.contains(digit) && r.ending.is_none() {
+                            r.ending = Some(StopReason::Digit(digit));
+                        }
+                    }
                     self.collect_digit(i, digit);
                 }
                 DtmfEvent::DigitEnd { digit, duration_ms } => {

@@ -5,7 +5,20 @@
 //! (playlists) are handed back in the reports, so the board thread never
 //! frees memory.
 
+use crossbeam_channel::Sender;
+
 use crate::media::dtmf::DtmfGenConfig;
+use crate::media::prompt::Playlist;
+use crate::media::record::{RecorderTap, StopReason, WriterMsg};
+
+/// Where a board's media engine sends what it produces.
+#[derive(Clone, Debug)]
+pub struct MediaLinks {
+    /// Reports (to the media service thread).
+    pub events: Sender<MediaEvent>,
+    /// Recorded audio (to the recording writer thread).
+    pub recorder: Sender<WriterMsg>,
+}
 
 /// A channel on a board: span position on the board (0-based) and timeslot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -203,6 +216,32 @@ pub enum MediaCmd {
     },
     /// Stop a collection (reported as [`CollectEnd::Stopped`]).
     StopCollect(Chan),
+    /// Play a playlist, replacing what plays now.
+    Play {
+        /// Where.
+        ch: Chan,
+        /// Request id, echoed in the report.
+        id: u32,
+        /// What to play (handed back in [`MediaEvent::PlayDone`]).
+        playlist: Playlist,
+        /// Loop until stopped.
+        repeat: bool,
+        /// A DTMF digit stops it (the digit still reaches collections).
+        barge_in: bool,
+    },
+    /// Stop playing (reported as [`PlayEnd::Stopped`]).
+    StopPlay(Chan),
+    /// Record the channel. The writer thread already has the `Open`.
+    Record {
+        /// Where.
+        ch: Chan,
+        /// The hot-path side of the recording (its id is the request id).
+        tap: RecorderTap,
+        /// DTMF digits that end the recording.
+        terminators: DigitSet,
+    },
+    /// Stop recording (reported with [`StopReason::Stopped`]).
+    StopRecord(Chan),
     /// Send DTMF digits (ITU-T Q.23) on the channel.
     SendDtmf {
         /// Where.
@@ -252,6 +291,36 @@ pub enum MediaEvent {
         digits: DigitBuf,
         /// Why it ended.
         reason: CollectEnd,
+    },
+    /// A play ended.
+    PlayDone {
+        /// Global span number.
+        span: u32,
+        /// Timeslot.
+        ts: u8,
+        /// Request id.
+        id: u32,
+        /// Why.
+        reason: PlayEnd,
+        /// How much was played, ms.
+        played_ms: u64,
+        /// The playlist, handed back to be dropped off the board thread.
+        playlist: Option<Playlist>,
+    },
+    /// A recording stopped taking audio (the writer reports the file).
+    RecordStopped {
+        /// Global span number.
+        span: u32,
+        /// Timeslot.
+        ts: u8,
+        /// Request id.
+        id: u32,
+        /// Why.
+        reason: StopReason,
+        /// Recorded, ms.
+        duration_ms: u64,
+        /// Blocks lost because the writer fell behind.
+        dropped_blocks: u64,
     },
     /// All digits of a DTMF send went out.
     DtmfSent {
