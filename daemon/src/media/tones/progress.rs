@@ -1,0 +1,623 @@
+//! Call-progress analysis: which tone does the far end send on an outgoing
+//! call?
+//!
+//! # Method
+//!
+//! 1. **Blocks.** Samples are cut into 25 ms blocks ([`BLOCK`] = 200). For
+//!    each frequency of the plan's tones, the three SIT frequencies and the
+//!    two fax tones, a DFT value is taken (see `analysis`).
+//! 2. **Block class.** A block is *silence* below -36 dBm0 mean power. It
+//!    shows a *tone* when the frequencies within 6 dB of the strongest one
+//!    form exactly one of the known frequency sets (e.g. 480+620 Hz), each
+//!    is at least -32 dBm0, and together they carry at least 60 % of the
+//!    block's energy (speech, music, noise and DTMF spread their energy
+//!    elsewhere: the talk-off guard, as for DTMF). Anything else is
+//!    *other*.
+//! 3. **Frequency check.** Two consecutive blocks of the same tone with
+//!    per-frequency energies within 1.5 dB are both full of it; the phase
+//!    turn of each DFT value between them measures each frequency's error,
+//!    which must be within 2.5 % (at most 12 Hz). A tone further off either
+//!    fails this check or (beyond about 26 Hz) fails the block class. A
+//!    tone segment counts only with at least one passed and no failed check.
+//! 4. **Segments.** Runs of equal blocks form segments (tone / silence /
+//!    other) with durations. A single *other* block between two segments is
+//!    the block in which one ended and the next began; it counts half to
+//!    each.
+//! 5. **Cadence rules** (tolerance ±15 % + 25 ms on each on/off time):
+//!    * dial: a dial-frequency tone lasting 1 s (longer, when the plan's
+//!      ringback uses the same frequency, than the longest ringback burst);
+//!    * ringback: one burst of the plan's ringback length then 3 s silence;
+//!    * busy, congestion: two full on/off cycles of their cadence;
+//!    * SIT (ITU-T Q.35 §2): 950, 1400, 1800 Hz segments of 200..450 ms in
+//!      sequence;
+//!    * fax CNG (ITU-T T.30 §5.2.1, 1100 Hz 0.5 s on / 3 s off): one burst
+//!      of 0.5 s ±15 % followed by 400 ms of silence;
+//!    * fax/modem answer CED (T.30 §5.2.2, 2100 Hz for 2.6..4 s): 500 ms of
+//!      steady tone (phase reversals of ANSam only cost a block or two).
+//!
+//! A tone is reported once ([`CpEvent::Detected`]); while its cadence goes
+//! on nothing more is reported. When the signal stops fitting it (other
+//! sound, a different tone, or silence longer than its off time) the
+//! detector reports [`CpEvent::Ended`] and is re-armed for that tone.
+
+use super::analysis::{freq_error_hz, Bank, Block, BLOCK, MAX_BINS};
+use super::plan::{plan, ToneKind, TonePlanName, SIT_FREQS};
+use crate::media::dtmf::DBM0_PEAK;
+
+/// Tones the call-progress detector reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CpTone {
+    /// Dial tone (continuous).
+    Dial,
+    /// Ringback (the far end is being alerted).
+    Ringback,
+    /// Busy tone.
+    Busy,
+    /// Congestion / reorder tone.
+    Congestion,
+    /// Special information tone (ITU-T Q.35): an announcement follows.
+    Sit,
+    /// Fax calling tone CNG, 1100 Hz (ITU-T T.30 §5.2.1).
+    FaxCng,
+    /// Fax/modem answer tone CED / ANS / ANSam, 2100 Hz (ITU-T T.30
+    /// §5.2.2, V.25).
+    FaxCed,
+}
+
+/// What the call-progress detector reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CpEvent {
+    /// A tone was recognised.
+    Detected {
+        /// Which tone.
+        tone: CpTone,
+        /// When it was recognised: ms of audio since the detector was
+        /// created or reset (end of the 25 ms block that completed the
+        /// match).
+        at_ms: u64,
+    },
+    /// The tone last detected is no longer present.
+    Ended {
+        /// Same tone as the matching `Detected`.
+        tone: CpTone,
+    },
+}
+
+/// Silence: block mean power below this (dBm0).
+const SILENCE_DBM0: f32 = -36.0;
+/// Weakest accepted frequency of a tone (dBm0).
+const MIN_TONE_DBM0: f32 = -32.0;
+/// Frequencies within this factor of the strongest one (6 dB) are present.
+const PRESENCE: f32 = 0.251;
+/// The tone's frequencies must carry this share of the block energy.
+const DOMINANCE: f32 = 0.6;
+/// Energy balance of a steady pair of blocks (±1.5 dB).
+const STEADY: f32 = 1.413;
+/// Frequency tolerance in percent, and its ceiling in Hz (the block-to-
+/// block phase measurement is unambiguous within ±20 Hz).
+const FREQ_TOL_PCT: f32 = 2.5;
+const FREQ_TOL_MAX_HZ: f32 = 12.0;
+/// Most frequency sets (dial, ringback, busy, congestion, call waiting,
+/// SIT ×3, CNG, CED).
+const MAX_SETS: usize = 10;
+/// Flushed segments remembered.
+const HIST: usize = 4;
+/// ms per block.
+const BLOCK_MS: u32 = (BLOCK as u32) / 8;
+/// Samples per ms.
+const PER_MS: u32 = 8;
+
+/// How a block or segment sounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Silence,
+    Other,
+    /// Index into the detector's frequency sets.
+    Tone(u8),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Seg {
+    class: Class,
+    /// Length in samples.
+    len: u32,
+    /// At least one steady-pair frequency check passed.
+    checked: bool,
+    /// A steady-pair frequency check failed.
+    bad: bool,
+}
+
+impl Seg {
+    const NONE: Seg = Seg {
+        class: Class::Other,
+        len: 0,
+        checked: false,
+        bad: false,
+    };
+
+    fn new(class: Class, len: u32) -> Self {
+        Seg { class, len, ..Seg::NONE }
+    }
+
+    fn ms(&self) -> u32 {
+        self.len / PER_MS
+    }
+
+    /// A verified tone segment of frequency set `set`.
+    fn is_tone(&self, set: u8) -> bool {
+        self.class == Class::Tone(set) && self.checked && !self.bad
+    }
+
+    fn is_silence(&self) -> bool {
+        self.class == Class::Silence
+    }
+}
+
+/// Accepted duration window in ms.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    lo: u32,
+    hi: u32,
+}
+
+impl Range {
+    /// Nominal ±15 % ± 25 ms (one block of measurement slack).
+    fn around(nominal_ms: u32) -> Self {
+        Range {
+            lo: (nominal_ms * 85 / 100).saturating_sub(25),
+            hi: nominal_ms * 115 / 100 + 25,
+        }
+    }
+
+    fn has(&self, ms: u32) -> bool {
+        (self.lo..=self.hi).contains(&ms)
+    }
+}
+
+/// One on/off cadence to recognise.
+#[derive(Clone, Copy, Debug)]
+struct Cadence {
+    set: u8,
+    on: Range,
+    off: Range,
+}
+
+/// Outbound call-progress and fax tone detector for one channel.
+///
+/// See the [module docs](self) for the method. `Copy`, about 1 KiB, and
+/// allocation-free: feed it any number of samples per call (the engine's
+/// 8 per tick works).
+#[derive(Clone, Copy, Debug)]
+pub struct CallProgressDetector {
+    plan: TonePlanName,
+    bank: Bank,
+    t: Tracker,
+}
+
+/// Everything but the DFT bank (kept apart so the bank's block callback
+/// can borrow it).
+#[derive(Clone, Copy, Debug)]
+struct Tracker {
+    nbins: usize,
+    tol_hz: [f32; MAX_BINS],
+    /// Frequency sets as bit masks over the bins.
+    sets: [u16; MAX_SETS],
+    nsets: usize,
+    dial: u8,
+    sit: [u8; 3],
+    cng: u8,
+    ced: u8,
+    ring: Cadence,
+    busy: Cadence,
+    cong: Cadence,
+    dial_min_ms: u32,
+    silence_energy: f32,
+    min_tone_energy: f32,
+    // Block state.
+    prev_block: Block,
+    prev_class: Class,
+    // Segmenter.
+    cur: Seg,
+    /// The previous block was a lone "other" block, not yet assigned.
+    pending: bool,
+    /// A rule already matched in the current segment.
+    fired: bool,
+    /// Flushed segments, oldest first; `hist[HIST - 1]` is the newest.
+    hist: [Seg; HIST],
+    active: Option<CpTone>,
+    samples: u64,
+}
+
+impl CallProgressDetector {
+    /// A detector for the tones of `plan` (plus SIT and fax tones, which
+    /// are the same everywhere).
+    pub fn new(plan_name: TonePlanName) -> Self {
+        let p = plan(plan_name);
+        let mut freqs = [0u16; MAX_BINS];
+        let mut nbins = 0usize;
+        let mut sets = [0u16; MAX_SETS];
+        let mut nsets = 0usize;
+        // Adds a frequency set, returning its index (deduplicated).
+        let mut add_set = |fs: &[u16]| -> u8 {
+            let mut mask = 0u16;
+            for &f in fs.iter().take(2) {
+                let i = match freqs[..nbins].iter().position(|&g| g == f) {
+                    Some(i) => i,
+                    None if nbins < MAX_BINS => {
+                        freqs[nbins] = f;
+                        nbins += 1;
+                        nbins - 1
+                    }
+                    None => continue,
+                };
+                mask |= 1 << i;
+            }
+            match sets[..nsets].iter().position(|&m| m == mask) {
+                Some(i) => i as u8,
+                None if nsets < MAX_SETS => {
+                    sets[nsets] = mask;
+                    nsets += 1;
+                    (nsets - 1) as u8
+                }
+                None => u8::MAX,
+            }
+        };
+        let cadence = |kind: ToneKind| {
+            let t = p.tone(kind);
+            t.cadence
+                .first()
+                .map_or((t.freqs, 1000, 1000), |s| (s.freqs, s.on_ms, s.off_ms))
+        };
+        let dial = add_set(p.tone(ToneKind::Dial).freqs);
+        let mut mk = |kind: ToneKind| {
+            let (fs, on, off) = cadence(kind);
+            Cadence {
+                set: add_set(fs),
+                on: Range::around(on),
+                off: Range::around(off),
+            }
+        };
+        let ring = mk(ToneKind::Ringback);
+        let busy = mk(ToneKind::Busy);
+        let cong = mk(ToneKind::Congestion);
+        // Call waiting gets its own set so that it is not "other"; no
+        // rule reports it.
+        let _ = mk(ToneKind::CallWaiting);
+        let sit = SIT_FREQS.map(|f| add_set(&[f]));
+        let cng = add_set(&[1100]);
+        let ced = add_set(&[2100]);
+
+        // Dial tone must outlast any burst of the same frequencies.
+        let mut dial_min_ms = 1000;
+        for c in [ring, busy, cong] {
+            if c.set == dial {
+                dial_min_ms = dial_min_ms.max(c.on.hi + 3 * BLOCK_MS);
+            }
+        }
+        let mut tol_hz = [0f32; MAX_BINS];
+        for (t, &f) in tol_hz.iter_mut().zip(freqs.iter()) {
+            *t = (f32::from(f) * FREQ_TOL_PCT / 100.0).min(FREQ_TOL_MAX_HZ);
+        }
+        let p0 = DBM0_PEAK * DBM0_PEAK / 2.0 * BLOCK as f32;
+        let t = Tracker {
+            nbins,
+            tol_hz,
+            sets,
+            nsets,
+            dial,
+            sit,
+            cng,
+            ced,
+            ring,
+            busy,
+            cong,
+            dial_min_ms,
+            silence_energy: p0 * 10f32.powf(SILENCE_DBM0 / 10.0),
+            min_tone_energy: p0 * 10f32.powf(MIN_TONE_DBM0 / 10.0),
+            prev_block: Block::default(),
+            prev_class: Class::Other,
+            cur: Seg::new(Class::Silence, 0),
+            pending: false,
+            fired: false,
+            hist: [Seg::NONE; HIST],
+            active: None,
+            samples: 0,
+        };
+        Self {
+            plan: plan_name,
+            bank: Bank::new(&freqs[..nbins]),
+            t,
+        }
+    }
+
+    /// The plan this detector listens for.
+    pub fn plan(&self) -> TonePlanName {
+        self.plan
+    }
+
+    /// The tone currently detected (between `Detected` and `Ended`).
+    pub fn current(&self) -> Option<CpTone> {
+        self.t.active
+    }
+
+    /// Forgets everything heard; time restarts at 0.
+    pub fn reset(&mut self) {
+        *self = Self::new(self.plan);
+    }
+
+    /// Analyses `samples` (8 kHz linear) and reports events.
+    pub fn process(&mut self, samples: &[i16], mut on_event: impl FnMut(CpEvent)) {
+        let t = &mut self.t;
+        self.bank.push(samples, |b| t.on_block(b, &mut on_event));
+    }
+}
+
+impl Tracker {
+    fn on_block(&mut self, b: &Block, on_event: &mut impl FnMut(CpEvent)) {
+        self.samples += BLOCK as u64;
+        let class = self.classify(b);
+        let check = match class {
+            Class::Tone(s) if self.prev_class == class => self.freq_check(s, b),
+            _ => None,
+        };
+        self.prev_block = *b;
+        self.prev_class = class;
+        self.feed(class, check);
+        let at_ms = self.samples / u64::from(PER_MS);
+        if let Some(a) = self.active {
+            if self.breaks(a) {
+                on_event(CpEvent::Ended { tone: a });
+                self.active = None;
+            }
+        }
+        if !self.fired {
+            if let Some(tone) = self.rules() {
+                self.fired = true;
+                if self.active != Some(tone) {
+                    if let Some(a) = self.active {
+                        on_event(CpEvent::Ended { tone: a });
+                    }
+                    on_event(CpEvent::Detected { tone, at_ms });
+                    self.active = Some(tone);
+                }
+            }
+        }
+    }
+
+    fn classify(&self, b: &Block) -> Class {
+        if b.energy < self.silence_energy {
+            return Class::Silence;
+        }
+        let e = &b.e[..self.nbins];
+        let emax = e.iter().copied().fold(0.0f32, f32::max);
+        if emax < self.min_tone_energy {
+            return Class::Other;
+        }
+        let mut mask = 0u16;
+        let mut sum = 0.0;
+        for (i, &ei) in e.iter().enumerate() {
+            if ei >= emax * PRESENCE {
+                if ei < self.min_tone_energy {
+                    return Class::Other;
+                }
+                mask |= 1 << i;
+                sum += ei;
+            }
+        }
+        if sum < DOMINANCE * b.energy {
+            return Class::Other;
+        }
+        match self.sets[..self.nsets].iter().position(|&m| m == mask) {
+            Some(i) => Class::Tone(i as u8),
+            None => Class::Other,
+        }
+    }
+
+    /// Frequency check over the previous and this block of tone `set`:
+    /// `None` when the pair is not steady enough to judge.
+    fn freq_check(&self, set: u8, b: &Block) -> Option<bool> {
+        let mask = self.sets[usize::from(set)];
+        let prev = &self.prev_block;
+        let bins = (0..self.nbins).filter(|i| mask & (1 << i) != 0);
+        for i in bins.clone() {
+            let r = b.e[i] / prev.e[i].max(f32::MIN_POSITIVE);
+            if !(1.0 / STEADY..=STEADY).contains(&r) {
+                return None;
+            }
+        }
+        Some(bins.into_iter().all(|i| freq_error_hz(prev, b, i).abs() <= self.tol_hz[i]))
+    }
+
+    fn flush(&mut self, next: Seg) {
+        self.hist.copy_within(1.., 0);
+        self.hist[HIST - 1] = self.cur;
+        self.cur = next;
+        self.fired = false;
+    }
+
+    fn grow(&mut self, len: u32, check: Option<bool>) {
+        self.cur.len = self.cur.len.saturating_add(len);
+        self.apply(check);
+    }
+
+    fn apply(&mut self, check: Option<bool>) {
+        match check {
+            Some(true) => self.cur.checked = true,
+            Some(false) => self.cur.bad = true,
+            None => {}
+        }
+    }
+
+    /// Segmenter: extends the current segment or starts a new one.
+    fn feed(&mut self, c: Class, check: Option<bool>) {
+        let n = BLOCK as u32;
+        if self.pending {
+            self.pending = false;
+            if c == Class::Other {
+                // Two "other" blocks: a real other segment.
+                self.flush(Seg::new(Class::Other, 2 * n));
+            } else if c == self.cur.class {
+                // A one-block glitch inside a segment.
+                self.grow(2 * n, check);
+            } else {
+                // The edge block between two segments.
+                self.cur.len += n / 2;
+                self.flush(Seg::new(c, n / 2 + n));
+                self.apply(check);
+            }
+        } else if c == Class::Other && self.cur.class != Class::Other {
+            self.pending = true;
+        } else if c == self.cur.class {
+            self.grow(n, check);
+        } else {
+            self.flush(Seg::new(c, n));
+            self.apply(check);
+        }
+    }
+
+    /// The `k`-th newest flushed segment (1 = newest).
+    fn last(&self, k: usize) -> &Seg {
+        &self.hist[HIST - k]
+    }
+
+    /// Two full cycles of `c`, the second off-time still running.
+    fn two_cycles(&self, c: &Cadence) -> bool {
+        let cur = &self.cur;
+        cur.is_silence()
+            && cur.ms() >= c.off.lo
+            && self.last(1).is_tone(c.set)
+            && c.on.has(self.last(1).ms())
+            && self.last(2).is_silence()
+            && c.off.has(self.last(2).ms())
+            && self.last(3).is_tone(c.set)
+            && c.on.has(self.last(3).ms())
+    }
+
+    /// The first rule that matches now, if any.
+    fn rules(&self) -> Option<CpTone> {
+        let cur = &self.cur;
+        if cur.is_tone(self.dial) && cur.ms() >= self.dial_min_ms {
+            return Some(CpTone::Dial);
+        }
+        if cur.is_tone(self.ced) && cur.ms() >= 500 {
+            return Some(CpTone::FaxCed);
+        }
+        let sit_ok = (0..3).all(|i| {
+            let s = self.last(3 - i);
+            s.is_tone(self.sit[i]) && (200..=450).contains(&s.ms())
+        });
+        if sit_ok {
+            return Some(CpTone::Sit);
+        }
+        if cur.is_silence()
+            && cur.ms() >= 400
+            && self.last(1).is_tone(self.cng)
+            && Range::around(500).has(self.last(1).ms())
+        {
+            return Some(CpTone::FaxCng);
+        }
+        let r = &self.ring;
+        if cur.is_silence()
+            && cur.ms() >= r.off.lo.min(3000)
+            && self.last(1).is_tone(r.set)
+            && r.on.has(self.last(1).ms())
+        {
+            return Some(CpTone::Ringback);
+        }
+        if self.two_cycles(&self.busy) {
+            return Some(CpTone::Busy);
+        }
+        if self.two_cycles(&self.cong) {
+            return Some(CpTone::Congestion);
+        }
+        None
+    }
+
+    /// Whether the current segment no longer fits the active tone `a`.
+    fn breaks(&self, a: CpTone) -> bool {
+        const ENDLESS: u32 = u32::MAX;
+        let one = |s: u8| 1u32 << s;
+        let (sets, on_max, gap) = match a {
+            CpTone::Dial => (one(self.dial), ENDLESS, 200),
+            CpTone::FaxCed => (one(self.ced), ENDLESS, 200),
+            CpTone::Ringback => (one(self.ring.set), self.ring.on.hi, self.ring.off.hi),
+            CpTone::Busy => (one(self.busy.set), self.busy.on.hi, self.busy.off.hi),
+            CpTone::Congestion => (one(self.cong.set), self.cong.on.hi, self.cong.off.hi),
+            CpTone::Sit => (
+                self.sit.iter().fold(0, |m, &s| m | one(s)),
+                450,
+                Range::around(1000).hi + 250,
+            ),
+            CpTone::FaxCng => (one(self.cng), 600, Range::around(3000).hi),
+        };
+        match self.cur.class {
+            Class::Other => true,
+            Class::Silence => self.cur.ms() > gap,
+            Class::Tone(s) => sets & one(s) == 0 || self.cur.ms() > on_max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{plan, ToneGenerator, ToneKind};
+    use super::*;
+
+    fn run(det: &mut CallProgressDetector, x: &[i16]) -> Vec<CpEvent> {
+        let mut ev = Vec::new();
+        for c in x.chunks(8) {
+            det.process(c, |e| ev.push(e));
+        }
+        ev
+    }
+
+    fn tone(p: TonePlanName, kind: ToneKind, ms: usize) -> Vec<i16> {
+        let mut g = ToneGenerator::new();
+        g.start(plan(p).tone(kind));
+        let mut x = vec![0i16; ms * 8];
+        g.generate(&mut x);
+        x
+    }
+
+    #[test]
+    fn etsi_busy_detected_once_and_ends() {
+        let mut det = CallProgressDetector::new(TonePlanName::Etsi);
+        let mut x = tone(TonePlanName::Etsi, ToneKind::Busy, 5000);
+        x.extend(std::iter::repeat_n(0, 8 * 2000));
+        let ev = run(&mut det, &x);
+        let detected: Vec<_> = ev
+            .iter()
+            .filter_map(|e| match e {
+                CpEvent::Detected { tone, at_ms } => Some((*tone, *at_ms)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(detected.len(), 1, "{ev:?}");
+        assert_eq!(detected[0].0, CpTone::Busy);
+        // on, off, on, then 400 ms (the shortest accepted off) of the second off.
+        assert!((1850..1950).contains(&detected[0].1), "{detected:?}");
+        assert_eq!(ev.last(), Some(&CpEvent::Ended { tone: CpTone::Busy }));
+        assert_eq!(det.current(), None);
+    }
+
+    #[test]
+    fn china_dial_needs_more_than_a_ringback_burst() {
+        let mut det = CallProgressDetector::new(TonePlanName::China);
+        assert!(det.t.dial_min_ms > 1175);
+        let ev = run(&mut det, &tone(TonePlanName::China, ToneKind::Dial, 3000));
+        assert!(
+            matches!(ev[..], [CpEvent::Detected { tone: CpTone::Dial, at_ms }] if at_ms >= 1250),
+            "{ev:?}"
+        );
+        det.reset();
+        assert_eq!(det.current(), None);
+        let ev = run(&mut det, &tone(TonePlanName::China, ToneKind::Ringback, 4500));
+        assert_eq!(
+            ev.iter()
+                .filter(|e| matches!(e, CpEvent::Detected { .. }))
+                .count(),
+            1
+        );
+        assert!(matches!(ev[0], CpEvent::Detected { tone: CpTone::Ringback, .. }), "{ev:?}");
+    }
+}
