@@ -73,21 +73,6 @@ impl Bank {
         b
     }
 
-    /// Number of frequencies analysed.
-    pub fn len(&self) -> usize {
-        self.n
-    }
-
-    /// Back to the state of `new` (phase reference at sample 0).
-    pub fn reset(&mut self) {
-        self.p_re = [1.0; MAX_BINS];
-        self.p_im = [0.0; MAX_BINS];
-        self.acc_re = [0.0; MAX_BINS];
-        self.acc_im = [0.0; MAX_BINS];
-        self.energy = 0.0;
-        self.pos = 0;
-    }
-
     /// Feeds samples; calls `on_block` at the end of every block.
     pub fn push(&mut self, samples: &[i16], mut on_block: impl FnMut(&Block)) {
         let n = self.n;

@@ -157,10 +157,7 @@ mod tests {
             v,
             [TonePlanName::China, TonePlanName::Etsi, TonePlanName::Na]
         );
-        assert_eq!(
-            serde_json::to_string(&TonePlanName::Na).unwrap(),
-            r#""na""#
-        );
+        assert_eq!(serde_json::to_string(&TonePlanName::Na).unwrap(), r#""na""#);
         assert!(serde_json::from_str::<TonePlanName>(r#""China""#).is_err());
     }
 
@@ -170,7 +167,10 @@ mod tests {
             assert_eq!(k.name().parse::<ToneKind>(), Ok(k));
             assert_eq!(k.name().to_uppercase().parse::<ToneKind>(), Ok(k));
         }
-        assert_eq!("call-waiting".parse::<ToneKind>(), Ok(ToneKind::CallWaiting));
+        assert_eq!(
+            "call-waiting".parse::<ToneKind>(),
+            Ok(ToneKind::CallWaiting)
+        );
         let msg = "howler".parse::<ToneKind>().unwrap_err().to_string();
         assert!(msg.contains("howler") && msg.contains("ringback"), "{msg}");
     }

@@ -18,7 +18,8 @@
 //!    turn of each DFT value between them measures each frequency's error,
 //!    which must be within 2.5 % (at most 12 Hz). A tone further off either
 //!    fails this check or (beyond about 26 Hz) fails the block class. A
-//!    tone segment counts only with at least one passed and no failed check.
+//!    tone segment counts only when its checks pass, with at most one
+//!    failure per four passes (a phase jump spoils one check).
 //! 4. **Segments.** Runs of equal blocks form segments (tone / silence /
 //!    other) with durations. A single *other* block between two segments is
 //!    the block in which one ended and the next began; it counts half to
@@ -121,31 +122,39 @@ struct Seg {
     class: Class,
     /// Length in samples.
     len: u32,
-    /// At least one steady-pair frequency check passed.
-    checked: bool,
-    /// A steady-pair frequency check failed.
-    bad: bool,
+    /// Steady-pair frequency checks passed.
+    passes: u16,
+    /// Steady-pair frequency checks failed.
+    fails: u16,
 }
 
 impl Seg {
     const NONE: Seg = Seg {
         class: Class::Other,
         len: 0,
-        checked: false,
-        bad: false,
+        passes: 0,
+        fails: 0,
     };
 
     fn new(class: Class, len: u32) -> Self {
-        Seg { class, len, ..Seg::NONE }
+        Seg {
+            class,
+            len,
+            ..Seg::NONE
+        }
     }
 
     fn ms(&self) -> u32 {
         self.len / PER_MS
     }
 
-    /// A verified tone segment of frequency set `set`.
+    /// A verified tone segment of frequency set `set`: its frequency
+    /// checks passed, with at most one failure per four passes (a phase
+    /// jump, e.g. an ANSam reversal, spoils one check).
     fn is_tone(&self, set: u8) -> bool {
-        self.class == Class::Tone(set) && self.checked && !self.bad
+        self.class == Class::Tone(set)
+            && self.passes > 0
+            && u32::from(self.passes) >= 4 * u32::from(self.fails)
     }
 
     fn is_silence(&self) -> bool {
@@ -425,7 +434,10 @@ impl Tracker {
                 return None;
             }
         }
-        Some(bins.into_iter().all(|i| freq_error_hz(prev, b, i).abs() <= self.tol_hz[i]))
+        Some(
+            bins.into_iter()
+                .all(|i| freq_error_hz(prev, b, i).abs() <= self.tol_hz[i]),
+        )
     }
 
     fn flush(&mut self, next: Seg) {
@@ -442,8 +454,8 @@ impl Tracker {
 
     fn apply(&mut self, check: Option<bool>) {
         match check {
-            Some(true) => self.cur.checked = true,
-            Some(false) => self.cur.bad = true,
+            Some(true) => self.cur.passes = self.cur.passes.saturating_add(1),
+            Some(false) => self.cur.fails = self.cur.fails.saturating_add(1),
             None => {}
         }
     }
@@ -611,13 +623,25 @@ mod tests {
         );
         det.reset();
         assert_eq!(det.current(), None);
-        let ev = run(&mut det, &tone(TonePlanName::China, ToneKind::Ringback, 4500));
+        let ev = run(
+            &mut det,
+            &tone(TonePlanName::China, ToneKind::Ringback, 4500),
+        );
         assert_eq!(
             ev.iter()
                 .filter(|e| matches!(e, CpEvent::Detected { .. }))
                 .count(),
             1
         );
-        assert!(matches!(ev[0], CpEvent::Detected { tone: CpTone::Ringback, .. }), "{ev:?}");
+        assert!(
+            matches!(
+                ev[0],
+                CpEvent::Detected {
+                    tone: CpTone::Ringback,
+                    ..
+                }
+            ),
+            "{ev:?}"
+        );
     }
 }
