@@ -628,3 +628,50 @@ fn re_armed_after_the_tone_stops() {
     let ev = detect(TonePlanName::China, &x);
     assert_eq!(detected(&ev), [CpTone::Ringback, CpTone::Dial], "{ev:?}");
 }
+
+#[test]
+fn levels_and_noisy_lines() {
+    let spec = plan(TonePlanName::Etsi).tone(ToneKind::Busy);
+    // A weak busy tone (-28 dBm0) is still busy; a -40 dBm0 one is not.
+    for (dbm0, want) in [(-28.0, vec![CpTone::Busy]), (-40.0, vec![])] {
+        let mut x = Vec::new();
+        for _ in 0..4 {
+            x.extend(sox_tone(&[425.0], dbm0, 500));
+            x.extend(silence(500));
+        }
+        assert_eq!(detected(&detect(TonePlanName::Etsi, &x)), want, "{dbm0}");
+    }
+    // -30 dBm0 noise on the line: the off-times are 20 dB under the tone,
+    // so the cadence still counts.
+    let mut x = sox_spec(spec, 1.0, 4000);
+    let noise = sox_noise(-30.0, x.len());
+    mix(&mut x, &noise);
+    assert_eq!(detected(&detect(TonePlanName::Etsi, &x)), [CpTone::Busy]);
+    // The same noise alone, or switched on and off like busy, is nothing.
+    let noise = sox_noise(-30.0, 8 * 6000);
+    assert_eq!(detected(&detect(TonePlanName::Etsi, &noise)), []);
+    let mut gated = noise.clone();
+    for (i, v) in gated.iter_mut().enumerate() {
+        if (i / 4000) % 2 == 1 {
+            *v = 0;
+        }
+    }
+    assert_eq!(detected(&detect(TonePlanName::Etsi, &gated)), []);
+}
+
+#[test]
+fn detector_is_much_faster_than_real_time() {
+    // 60 s of NA busy in 8-sample ticks (the NA plan analyses the most
+    // frequencies).
+    let x = ours(plan(TonePlanName::Na).tone(ToneKind::Busy), 60_000);
+    let start = std::time::Instant::now();
+    let ev = detect(TonePlanName::Na, &x);
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(detected(&ev), [CpTone::Busy]);
+    eprintln!(
+        "call-progress detector: 60 s of audio in {:.1} ms ({:.0}x real time)",
+        secs * 1e3,
+        60.0 / secs
+    );
+    assert!(secs < 0.6, "took {secs} s for 60 s of audio");
+}

@@ -6,7 +6,9 @@
 //! 1. **Blocks.** Samples are cut into 25 ms blocks ([`BLOCK`] = 200). For
 //!    each frequency of the plan's tones, the three SIT frequencies and the
 //!    two fax tones, a DFT value is taken (see `analysis`).
-//! 2. **Block class.** A block is *silence* below -36 dBm0 mean power. It
+//! 2. **Block class.** A block is *silence* below -36 dBm0 mean power,
+//!    or, on a noisy line, 15 dB under the last tone block heard (but never
+//!    above -26 dBm0), so the off-times of a cadence still count. It
 //!    shows a *tone* when the frequencies within 6 dB of the strongest one
 //!    form exactly one of the known frequency sets (e.g. 480+620 Hz), each
 //!    is at least -32 dBm0, and together they carry at least 60 % of the
@@ -89,6 +91,10 @@ pub enum CpEvent {
 
 /// Silence: block mean power below this (dBm0).
 const SILENCE_DBM0: f32 = -36.0;
+/// Silence relative to the last tone block (-15 dB) ...
+const SILENCE_REL: f32 = 0.0316;
+/// ... but never above this (dBm0).
+const SILENCE_MAX_DBM0: f32 = -26.0;
 /// Weakest accepted frequency of a tone (dBm0).
 const MIN_TONE_DBM0: f32 = -32.0;
 /// Frequencies within this factor of the strongest one (6 dB) are present.
@@ -137,7 +143,10 @@ struct Tracker {
     cong: Cadence,
     dial_min_ms: u32,
     silence_energy: f32,
+    silence_max_energy: f32,
     min_tone_energy: f32,
+    /// Energy of the last block classed as a tone.
+    last_tone_energy: f32,
     // Block state.
     prev_block: Block,
     prev_class: Class,
@@ -238,6 +247,8 @@ impl CallProgressDetector {
             cong,
             dial_min_ms,
             silence_energy: p0 * 10f32.powf(SILENCE_DBM0 / 10.0),
+            silence_max_energy: p0 * 10f32.powf(SILENCE_MAX_DBM0 / 10.0),
+            last_tone_energy: 0.0,
             min_tone_energy: p0 * 10f32.powf(MIN_TONE_DBM0 / 10.0),
             prev_block: Block::default(),
             prev_class: Class::Other,
@@ -285,6 +296,9 @@ impl Tracker {
             Class::Tone(s) if self.prev_class == class => self.freq_check(s, b),
             _ => None,
         };
+        if let Class::Tone(_) = class {
+            self.last_tone_energy = b.energy;
+        }
         self.prev_block = *b;
         self.prev_class = class;
         self.feed(class, check);
@@ -310,7 +324,8 @@ impl Tracker {
     }
 
     fn classify(&self, b: &Block) -> Class {
-        if b.energy < self.silence_energy {
+        let relative = (self.last_tone_energy * SILENCE_REL).min(self.silence_max_energy);
+        if b.energy < self.silence_energy.max(relative) {
             return Class::Silence;
         }
         let e = &b.e[..self.nbins];

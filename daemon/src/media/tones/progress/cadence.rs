@@ -200,7 +200,7 @@ impl Tracker {
     /// Whether the current segment no longer fits the active tone `a`.
     pub(super) fn breaks(&self, a: CpTone) -> bool {
         const ENDLESS: u32 = u32::MAX;
-        let one = |s: u8| 1u32 << s;
+        let one = |s: u8| 1u32.checked_shl(u32::from(s)).unwrap_or(0);
         let (sets, on_max, gap) = match a {
             CpTone::Dial => (one(self.dial), ENDLESS, 200),
             CpTone::FaxCed => (one(self.ced), ENDLESS, 200),
