@@ -446,4 +446,32 @@ mod tests {
             "{ev:?}"
         );
     }
+
+    #[test]
+    fn hostile_input_no_panic_no_event() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut x: Vec<i16> = (0..8 * 3000).map(|_| next() as i16).collect();
+        x.extend(std::iter::repeat_n(i16::MIN, 8 * 2000));
+        x.extend(std::iter::repeat_n(i16::MAX, 8 * 2000));
+        x.extend((0..8 * 2000).map(|n| if n % 2 == 0 { i16::MAX } else { i16::MIN }));
+        for p in [TonePlanName::China, TonePlanName::Etsi, TonePlanName::Na] {
+            let mut det = CallProgressDetector::new(p);
+            // Odd push sizes, including empty ones.
+            let mut ev = Vec::new();
+            let mut rest = &x[..];
+            while !rest.is_empty() {
+                let n = (next() % 300) as usize;
+                let (a, b) = rest.split_at(n.min(rest.len()));
+                det.process(a, |e| ev.push(e));
+                rest = b;
+            }
+            assert_eq!(ev, [], "{p:?}");
+        }
+    }
 }
