@@ -675,3 +675,37 @@ fn detector_is_much_faster_than_real_time() {
     );
     assert!(secs < 0.6, "took {secs} s for 60 s of audio");
 }
+
+#[test]
+fn north_american_sit_codes_from_sox() {
+    // SIT codes as sent in North America: (frequency, ms) per segment,
+    // e.g. intercept 913.8/274, 1370.6/274, 1776.7/380 and vacant code
+    // 985.2/380, 1370.6/274, 1776.7/380; also 1428.5 Hz second segments.
+    let codes: [[(f64, u32); 3]; 3] = [
+        [(913.8, 274), (1370.6, 274), (1776.7, 380)],
+        [(985.2, 380), (1370.6, 274), (1776.7, 380)],
+        [(913.8, 274), (1428.5, 380), (1776.7, 380)],
+    ];
+    for code in codes {
+        let mut x = silence(200);
+        for _ in 0..2 {
+            for (f, ms) in code {
+                x.extend(sox_tone(&[f], -14.0, ms));
+            }
+            x.extend(silence(1000));
+        }
+        let noise = sox_noise(-40.0, x.len());
+        mix(&mut x, &noise);
+        for p in PLANS {
+            let ev = detect(p, &x);
+            assert_eq!(detected(&ev), [CpTone::Sit], "{p:?} {code:?}: {ev:?}");
+        }
+    }
+    // The three frequencies out of order are not SIT.
+    let mut x = Vec::new();
+    for f in [1800.0, 1400.0, 950.0] {
+        x.extend(sox_tone(&[f], -14.0, 330));
+    }
+    x.extend(silence(1000));
+    assert_eq!(detected(&detect(TonePlanName::Etsi, &x)), []);
+}

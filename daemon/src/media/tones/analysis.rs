@@ -21,7 +21,7 @@ use super::SAMPLE_RATE;
 /// Analysis block length in samples (25 ms).
 pub(crate) const BLOCK: usize = 200;
 /// Most frequencies a bank analyses.
-pub(crate) const MAX_BINS: usize = 10;
+pub(crate) const MAX_BINS: usize = 16;
 
 /// Result of one block.
 #[derive(Clone, Copy, Debug, Default)]

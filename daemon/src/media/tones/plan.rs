@@ -129,9 +129,6 @@ const SINGLE_DBM0: f32 = -10.0;
 /// Per-frequency level of the North American dual tones (-13 dBm0 each).
 const DUAL_DBM0: f32 = -13.0;
 
-/// SIT segment frequencies (ITU-T Q.35 §2: 950, 1400, 1800 Hz, ±50 Hz).
-pub(crate) const SIT_FREQS: [u16; 3] = [950, 1400, 1800];
-
 const fn seg(freqs: &'static [u16], on_ms: u32, off_ms: u32) -> ToneSegment {
     ToneSegment {
         freqs,
@@ -288,7 +285,7 @@ mod tests {
         assert_eq!(na.tone(ToneKind::Busy).level_dbm0, -13.0);
         let sit = na.tone(ToneKind::Sit);
         let f: Vec<u16> = sit.cadence.iter().map(|s| s.freqs[0]).collect();
-        assert_eq!(f, SIT_FREQS);
+        assert_eq!(f, [950, 1400, 1800]);
         assert!(!plan(TonePlanName::Etsi).tone(ToneKind::Beep).repeat);
     }
 }

@@ -1,50 +1,8 @@
 //! Call-progress analysis: which tone does the far end send on an outgoing
-//! call?
-//!
-//! # Method
-//!
-//! 1. **Blocks.** Samples are cut into 25 ms blocks ([`BLOCK`] = 200). For
-//!    each frequency of the plan's tones, the three SIT frequencies and the
-//!    two fax tones, a DFT value is taken (see `analysis`).
-//! 2. **Block class.** A block is *silence* below -36 dBm0 mean power,
-//!    or, on a noisy line, 15 dB under the last tone block heard (but never
-//!    above -26 dBm0), so the off-times of a cadence still count. It
-//!    shows a *tone* when the frequencies within 6 dB of the strongest one
-//!    form exactly one of the known frequency sets (e.g. 480+620 Hz), each
-//!    is at least -32 dBm0, and together they carry at least 60 % of the
-//!    block's energy (speech, music, noise and DTMF spread their energy
-//!    elsewhere: the talk-off guard, as for DTMF). Anything else is
-//!    *other*.
-//! 3. **Frequency check.** Two consecutive blocks of the same tone with
-//!    per-frequency energies within 1.5 dB are both full of it; the phase
-//!    turn of each DFT value between them measures each frequency's error,
-//!    which must be within 2.5 % (at most 12 Hz). A tone further off either
-//!    fails this check or (beyond about 26 Hz) fails the block class. A
-//!    tone segment counts only when its checks pass, with at most one
-//!    failure per four passes (a phase jump spoils one check).
-//! 4. **Segments.** Runs of equal blocks form segments (tone / silence /
-//!    other) with durations. A single *other* block between two segments is
-//!    the block in which one ended and the next began; it counts half to
-//!    each.
-//! 5. **Cadence rules** (tolerance ±15 % + 25 ms on each on/off time):
-//!    * dial: a dial-frequency tone lasting 1 s (longer, when the plan's
-//!      ringback uses the same frequency, than the longest ringback burst);
-//!    * ringback: one burst of the plan's ringback length then 3 s silence;
-//!    * busy, congestion: two full on/off cycles of their cadence;
-//!    * SIT (ITU-T Q.35 §2): 950, 1400, 1800 Hz segments of 200..450 ms in
-//!      sequence;
-//!    * fax CNG (ITU-T T.30 §5.2.1, 1100 Hz 0.5 s on / 3 s off): one burst
-//!      of 0.5 s ±15 % followed by 400 ms of silence;
-//!    * fax/modem answer CED (T.30 §5.2.2, 2100 Hz for 2.6..4 s): 500 ms of
-//!      steady tone (phase reversals of ANSam only cost a block or two).
-//!
-//! A tone is reported once ([`CpEvent::Detected`]); while its cadence goes
-//! on nothing more is reported. When the signal stops fitting it (other
-//! sound, a different tone, or silence longer than its off time) the
-//! detector reports [`CpEvent::Ended`] and is re-armed for that tone.
+//! call? The method is described on [`CallProgressDetector`].
 
 use super::analysis::{freq_error_hz, Bank, Block, BLOCK, MAX_BINS};
-use super::plan::{plan, ToneKind, TonePlanName, SIT_FREQS};
+use super::plan::{plan, ToneKind, TonePlanName};
 use crate::media::dtmf::DBM0_PEAK;
 
 mod cadence;
@@ -108,16 +66,69 @@ const STEADY: f32 = 1.413;
 const FREQ_TOL_PCT: f32 = 2.5;
 const FREQ_TOL_MAX_HZ: f32 = 12.0;
 /// Most frequency sets (dial, ringback, busy, congestion, call waiting,
-/// SIT ×3, CNG, CED).
-const MAX_SETS: usize = 10;
+/// 7 SIT frequencies, CNG, CED).
+const MAX_SETS: usize = 16;
+/// Frequencies heard as each SIT segment: the ITU-T Q.35 §2 nominal 950,
+/// 1400 and 1800 Hz, and the values the North American SIT codes use
+/// (913.8 / 985.2, 1370.6 / 1428.5, 1776.7 Hz; all within Q.35's ±50 Hz).
+/// 1776.7 and 1800 Hz are too close for separate 25 ms bins (mutual
+/// leakage -6 dB), so one bin at 1789 Hz with a ±16 Hz tolerance
+/// ([`WIDE_TOL_HZ`]) takes both.
+const SIT_BINS: [&[u16]; 3] = [&[950, 914, 985], &[1400, 1371, 1429], &[SIT_WIDE_BIN]];
+const SIT_WIDE_BIN: u16 = 1789;
+/// Frequency tolerance of [`SIT_WIDE_BIN`] in Hz.
+const WIDE_TOL_HZ: f32 = 16.0;
 /// ms per block.
 const BLOCK_MS: u32 = (BLOCK as u32) / 8;
 
 /// Outbound call-progress and fax tone detector for one channel.
 ///
-/// See the [module docs](self) for the method. `Copy`, about 1 KiB, and
-/// allocation-free: feed it any number of samples per call (the engine's
-/// 8 per tick works).
+/// `Copy`, about 1.5 KiB, and allocation-free: feed it any number of
+/// samples per call (the engine's 8 per tick works).
+///
+/// # Method
+///
+/// 1. **Blocks.** Samples are cut into 25 ms blocks (200 samples). For
+///    each frequency of the plan's tones, the SIT frequencies and the two
+///    fax tones, a DFT value is taken with a phase reference that runs on
+///    from block to block.
+/// 2. **Block class.** A block is *silence* below -36 dBm0 mean power,
+///    or, on a noisy line, 15 dB under the last tone block heard (but never
+///    above -26 dBm0), so the off-times of a cadence still count. It
+///    shows a *tone* when the frequencies within 6 dB of the strongest one
+///    form exactly one of the known frequency sets (e.g. 480+620 Hz), each
+///    is at least -32 dBm0, and together they carry at least 60 % of the
+///    block's energy (speech, music, noise and DTMF spread their energy
+///    elsewhere: the talk-off guard, as for DTMF). Anything else is
+///    *other*.
+/// 3. **Frequency check.** Two consecutive blocks of the same tone with
+///    per-frequency energies within 1.5 dB are both full of it; the phase
+///    turn of each DFT value between them measures each frequency's error,
+///    which must be within 2.5 % (at most 12 Hz). A tone further off either
+///    fails this check or (beyond about 26 Hz) fails the block class. A
+///    tone segment counts only when its checks pass, with at most one
+///    failure per four passes (a phase jump spoils one check).
+/// 4. **Segments.** Runs of equal blocks form segments (tone / silence /
+///    other) with durations. A single *other* block between two segments is
+///    the block in which one ended and the next began; it counts half to
+///    each.
+/// 5. **Cadence rules** (tolerance ±15 % + 25 ms on each on/off time):
+///    * dial: a dial-frequency tone lasting 1 s (longer, when the plan's
+///      ringback uses the same frequency, than the longest ringback burst);
+///    * ringback: one burst of the plan's ringback length then 3 s silence;
+///    * busy, congestion: two full on/off cycles of their cadence;
+///    * SIT (ITU-T Q.35 §2): 950, 1400, 1800 Hz segments of 200..450 ms in
+///      sequence (or the North American 913.8/985.2, 1370.6/1428.5,
+///      1776.7 Hz);
+///    * fax CNG (ITU-T T.30 §5.2.1, 1100 Hz 0.5 s on / 3 s off): one burst
+///      of 0.5 s ±15 % followed by 400 ms of silence;
+///    * fax/modem answer CED (T.30 §5.2.2, 2100 Hz for 2.6..4 s): 500 ms of
+///      steady tone (phase reversals of ANSam only cost a block or two).
+///
+/// A tone is reported once ([`CpEvent::Detected`]); while its cadence goes
+/// on nothing more is reported. When the signal stops fitting it (other
+/// sound, a different tone, or silence longer than its off time) the
+/// detector reports [`CpEvent::Ended`] and is re-armed for that tone.
 #[derive(Clone, Copy, Debug)]
 pub struct CallProgressDetector {
     plan: TonePlanName,
@@ -135,7 +146,8 @@ struct Tracker {
     sets: [u16; MAX_SETS],
     nsets: usize,
     dial: u8,
-    sit: [u8; 3],
+    /// Per SIT segment, a bit mask over the frequency sets.
+    sit: [u32; 3],
     cng: u8,
     ced: u8,
     ring: Cadence,
@@ -217,7 +229,12 @@ impl CallProgressDetector {
         // Call waiting gets its own set so that it is not "other"; no
         // rule reports it.
         let _ = mk(ToneKind::CallWaiting);
-        let sit = SIT_FREQS.map(|f| add_set(&[f]));
+        let mut sit = [0u32; 3];
+        for (mask, freqs) in sit.iter_mut().zip(SIT_BINS) {
+            for &f in freqs {
+                *mask |= 1u32.checked_shl(u32::from(add_set(&[f]))).unwrap_or(0);
+            }
+        }
         let cng = add_set(&[1100]);
         let ced = add_set(&[2100]);
 
@@ -230,7 +247,11 @@ impl CallProgressDetector {
         }
         let mut tol_hz = [0f32; MAX_BINS];
         for (t, &f) in tol_hz.iter_mut().zip(freqs.iter()) {
-            *t = (f32::from(f) * FREQ_TOL_PCT / 100.0).min(FREQ_TOL_MAX_HZ);
+            *t = if f == SIT_WIDE_BIN {
+                WIDE_TOL_HZ
+            } else {
+                (f32::from(f) * FREQ_TOL_PCT / 100.0).min(FREQ_TOL_MAX_HZ)
+            };
         }
         let p0 = DBM0_PEAK * DBM0_PEAK / 2.0 * BLOCK as f32;
         let t = Tracker {

@@ -57,6 +57,16 @@ impl Seg {
             && u32::from(self.passes) >= 4 * u32::from(self.fails)
     }
 
+    /// A verified tone segment of any frequency set in `sets` (bit mask).
+    fn is_tone_in(&self, sets: u32) -> bool {
+        match self.class {
+            Class::Tone(s) => {
+                sets & 1u32.checked_shl(u32::from(s)).unwrap_or(0) != 0 && self.is_tone(s)
+            }
+            _ => false,
+        }
+    }
+
     fn is_silence(&self) -> bool {
         self.class == Class::Silence
     }
@@ -168,7 +178,7 @@ impl Tracker {
         }
         let sit_ok = (0..3).all(|i| {
             let s = self.last(3 - i);
-            s.is_tone(self.sit[i]) && (200..=450).contains(&s.ms())
+            s.is_tone_in(self.sit[i]) && (200..=450).contains(&s.ms())
         });
         if sit_ok {
             return Some(CpTone::Sit);
@@ -208,7 +218,7 @@ impl Tracker {
             CpTone::Busy => (one(self.busy.set), self.busy.on.hi, self.busy.off.hi),
             CpTone::Congestion => (one(self.cong.set), self.cong.on.hi, self.cong.off.hi),
             CpTone::Sit => (
-                self.sit.iter().fold(0, |m, &s| m | one(s)),
+                self.sit.iter().fold(0, |m, &s| m | s),
                 450,
                 Range::around(1000).hi + 250,
             ),
