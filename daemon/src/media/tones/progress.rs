@@ -495,4 +495,12 @@ mod tests {
             assert_eq!(ev, [], "{p:?}");
         }
     }
+
+    #[test]
+    fn state_is_small_and_copy() {
+        fn is_copy<T: Copy>() {}
+        is_copy::<CallProgressDetector>();
+        let size = std::mem::size_of::<CallProgressDetector>();
+        assert!(size <= 1536, "{size} bytes");
+    }
 }
