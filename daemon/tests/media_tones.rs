@@ -660,20 +660,13 @@ fn levels_and_noisy_lines() {
 }
 
 #[test]
-fn detector_is_much_faster_than_real_time() {
+fn a_minute_of_busy_in_ticks_is_one_busy() {
     // 60 s of NA busy in 8-sample ticks (the NA plan analyses the most
-    // frequencies).
+    // frequencies). Its speed is measured by the media tick benchmark, not
+    // here: tests never time the machine.
     let x = ours(plan(TonePlanName::Na).tone(ToneKind::Busy), 60_000);
-    let start = std::time::Instant::now();
     let ev = detect(TonePlanName::Na, &x);
-    let secs = start.elapsed().as_secs_f64();
     assert_eq!(detected(&ev), [CpTone::Busy]);
-    eprintln!(
-        "call-progress detector: 60 s of audio in {:.1} ms ({:.0}x real time)",
-        secs * 1e3,
-        60.0 / secs
-    );
-    assert!(secs < 0.6, "took {secs} s for 60 s of audio");
 }
 
 #[test]
