@@ -169,6 +169,10 @@ pub(crate) fn run(
     api.stop();
     sig.stop();
     media.stop();
+    // Finalise the WAV headers of recordings still running.
+    if let Some(w) = registry::lock(&registry.record_writer).take() {
+        w.shutdown();
+    }
     sup.shutdown();
     code
 }

@@ -8,23 +8,80 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
 use serde_json::{json, Value};
 use trunkd::media::engine::{Chan, MediaCmd, MediaEvent};
+use trunkd::media::prompt::{self, Prompt, PromptCache, PromptError};
+use trunkd::media::record::{RecordEvent, StopReason};
 
+use crate::config::MediaConfig;
 use crate::registry::{lock, Registry};
 
-/// Media bookkeeping shared by the API threads: request ids.
-#[derive(Debug, Default)]
+/// Media bookkeeping shared by the API threads: request ids, the prompt
+/// cache and the recordings in progress.
 pub struct MediaBook {
     next_id: u32,
+    cache: PromptCache,
+    /// Recording id -> channel (span, timeslot), until the writer reports.
+    recordings: HashMap<u32, (u32, u8)>,
 }
 
 impl MediaBook {
+    /// A book whose prompt cache holds `cfg.prompt_cache_bytes`.
+    pub fn new(cfg: &MediaConfig) -> MediaBook {
+        MediaBook {
+            next_id: 0,
+            cache: PromptCache::new(cfg.prompt_cache_bytes),
+            recordings: HashMap::new(),
+        }
+    }
+
     /// A fresh request id (never 0).
     pub fn next_id(&mut self) -> u32 {
         self.next_id = self.next_id.wrapping_add(1).max(1);
         self.next_id
     }
+
+    /// The prompt `name` from `dir`: found with or without its extension,
+    /// decoded once and cached.
+    pub fn prompt(&mut self, dir: &Path, name: &str) -> Result<Arc<Prompt>, PromptError> {
+        let path = prompt::resolve(Some(dir), name)?;
+        self.cache.get(&path)
+    }
+
+    /// The prompt cache's figures.
+    pub fn cache_stats(&self) -> prompt::CacheStats {
+        self.cache.stats()
+    }
+
+    /// Remember which channel recording `id` is on.
+    pub fn recording_started(&mut self, id: u32, span: u32, ts: u8) {
+        self.recordings.insert(id, (span, ts));
+    }
+}
+
+/// The file a recording named `name` goes to: inside `dir`, `.wav` added
+/// when there is no extension. Absolute names and `..` are refused.
+pub fn record_path(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(name);
+    if name.is_empty()
+        || !rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(format!(
+            "`{name}`: give a relative file name inside the recording directory (no `..`, no leading `/`)"
+        ));
+    }
+    let mut p = dir.join(rel);
+    if p.extension().is_none() {
+        p.set_extension("wav");
+    } else if p.extension().and_then(|e| e.to_str()) != Some("wav") {
+        return Err(format!("`{name}`: recordings are WAV files (.wav)"));
+    }
+    Ok(p)
 }
 
 /// Why a request could not be handed to a board.
@@ -96,15 +153,22 @@ impl MediaService {
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let rx = lock(&reg.media_events_rx).take();
-        let thread = rx.and_then(|rx| {
+        let rec = lock(&reg.record_events_rx).take();
+        let thread = rx.zip(rec).and_then(|(rx, rec)| {
             std::thread::Builder::new()
                 .name("media".into())
                 .spawn(move || {
                     while !s.load(Ordering::Relaxed) {
-                        match rx.recv_timeout(Duration::from_millis(100)) {
-                            Ok(e) => report(&reg, e),
-                            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-                            Err(_) => break,
+                        crossbeam_channel::select! {
+                            recv(rx) -> e => match e {
+                                Ok(e) => report(&reg, e),
+                                Err(_) => break,
+                            },
+                            recv(rec) -> e => match e {
+                                Ok(e) => record_report(&reg, e),
+                                Err(_) => break,
+                            },
+                            default(Duration::from_millis(100)) => {}
                         }
                     }
                 })
@@ -125,31 +189,63 @@ impl MediaService {
     }
 }
 
-/// The API event for a media report.
-pub fn event_json(reg: &Registry, e: &MediaEvent) -> Value {
-    let (span, ts) = match e {
-        MediaEvent::Digit { span, ts, .. }
-        | MediaEvent::DigitEnd { span, ts, .. }
-        | MediaEvent::CollectDone { span, ts, .. }
-        | MediaEvent::DtmfSent { span, ts, .. } => (*span, *ts),
-    };
-    let mut v = match e {
-        MediaEvent::Digit { digit, .. } => json!({"event": "digit", "digit": digit.to_string()}),
+/// The API event for a media report (`None` for reports that only carry
+/// something back, like a recording's end, which the writer reports).
+pub fn event_json(reg: &Registry, e: &MediaEvent) -> Option<Value> {
+    let (span, ts, mut v) = match e {
+        MediaEvent::Digit { span, ts, digit } => (
+            *span,
+            *ts,
+            json!({"event": "digit", "digit": digit.to_string()}),
+        ),
         MediaEvent::DigitEnd {
-            digit, duration_ms, ..
-        } => json!({"event": "digit_end", "digit": digit.to_string(), "duration_ms": duration_ms}),
+            span,
+            ts,
+            digit,
+            duration_ms,
+        } => (
+            *span,
+            *ts,
+            json!({"event": "digit_end", "digit": digit.to_string(), "duration_ms": duration_ms}),
+        ),
         MediaEvent::CollectDone {
-            id, digits, reason, ..
+            span,
+            ts,
+            id,
+            digits,
+            reason,
         } => {
             let mut v = json!({"event": "collect_done", "media_id": id, "digits": digits.as_str(), "reason": reason.name()});
             if let trunkd::media::engine::CollectEnd::Terminator(t) = reason {
                 v["terminator"] = json!(t.to_string());
             }
-            v
+            (*span, *ts, v)
         }
-        MediaEvent::DtmfSent { id, stopped, .. } => {
-            json!({"event": "dtmf_sent", "media_id": id, "stopped": stopped})
+        MediaEvent::DtmfSent {
+            span,
+            ts,
+            id,
+            stopped,
+        } => (
+            *span,
+            *ts,
+            json!({"event": "dtmf_sent", "media_id": id, "stopped": stopped}),
+        ),
+        MediaEvent::PlayDone {
+            span,
+            ts,
+            id,
+            reason,
+            played_ms,
+            ..
+        } => {
+            let mut v = json!({"event": "play_done", "media_id": id, "reason": reason.name(), "played_ms": played_ms});
+            if let trunkd::media::engine::PlayEnd::BargeIn(d) = reason {
+                v["digit"] = json!(d.to_string());
+            }
+            (*span, *ts, v)
         }
+        MediaEvent::RecordStopped { .. } => return None,
     };
     v["span"] = json!(span);
     v["timeslot"] = json!(ts);
@@ -157,10 +253,66 @@ pub fn event_json(reg: &Registry, e: &MediaEvent) -> Value {
     if let Some(c) = t.on_channel(span, ts as usize) {
         v["call"] = json!(c.id);
     }
-    v
+    Some(v)
 }
 
 fn report(reg: &Registry, e: MediaEvent) {
-    let v = event_json(reg, &e);
+    if let MediaEvent::RecordStopped {
+        id, dropped_blocks, ..
+    } = &e
+    {
+        if *dropped_blocks > 0 {
+            log::warn!("recording {id}: {dropped_blocks} blocks of 20 ms lost: the writer fell behind");
+        }
+    }
+    if let Some(v) = event_json(reg, &e) {
+        reg.bus.publish(v);
+    }
+    // `e` (and any playlist it hands back) is dropped here, off the board thread.
+}
+
+/// Name of a recording's stop reason in API events.
+pub fn stop_reason_name(r: StopReason) -> &'static str {
+    match r {
+        StopReason::MaxDuration => "max_duration",
+        StopReason::Silence => "silence",
+        StopReason::Digit(_) => "digit",
+        StopReason::Stopped => "stopped",
+        StopReason::Hangup => "hangup",
+        StopReason::Error => "error",
+    }
+}
+
+fn record_report(reg: &Registry, e: RecordEvent) {
+    let (id, mut v) = match e {
+        RecordEvent::Started { .. } => return,
+        RecordEvent::Done {
+            id,
+            path,
+            duration_ms,
+            reason,
+            bytes,
+        } => {
+            let mut v = json!({"event": "record_done", "media_id": id, "path": path, "duration_ms": duration_ms, "reason": stop_reason_name(reason), "bytes": bytes});
+            if let StopReason::Digit(d) = reason {
+                v["digit"] = json!(d.to_string());
+            }
+            (id, v)
+        }
+        RecordEvent::Failed { id, path, error } => {
+            log::error!("recording {id} to {}: {error}", path.display());
+            (
+                id,
+                json!({"event": "record_failed", "media_id": id, "path": path, "error": error}),
+            )
+        }
+    };
+    if let Some((span, ts)) = lock(&reg.media).recordings.remove(&id) {
+        v["span"] = json!(span);
+        v["timeslot"] = json!(ts);
+        if let Some(c) = lock(&reg.calls).on_channel(span, ts as usize) {
+            v["call"] = json!(c.id);
+        }
+    }
     reg.bus.publish(v);
 }

@@ -59,6 +59,10 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "answer" => super::call_commands::answer(reg, req),
         "hangup" => super::call_commands::hangup(reg, req),
         "restart" => super::call_commands::restart(reg, req),
+        "play" => super::media_commands::play(reg, req),
+        "play_stop" => super::media_commands::play_stop(reg, req),
+        "record" => super::media_commands::record(reg, req),
+        "record_stop" => super::media_commands::record_stop(reg, req),
         "collect" => super::media_commands::collect(reg, req),
         "collect_stop" => super::media_commands::collect_stop(reg, req),
         "send_dtmf" => super::media_commands::send_dtmf(reg, req),
@@ -68,7 +72,8 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
             "unknown_command",
             format!(
                 "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop, \
-                 calls, dial, answer, hangup, restart, collect, collect_stop, send_dtmf, \
+                 calls, dial, answer, hangup, restart, play, play_stop, record, record_stop, \
+                 collect, collect_stop, send_dtmf, \
                  media_open, media_close, subscribe, capture)"
             ),
         )),
@@ -100,9 +105,18 @@ fn status(reg: &Registry) -> Value {
             })
         })
         .collect();
+    let cache = crate::registry::lock(&reg.media).cache_stats();
     json!({
         "server": server_name(),
         "api": API_VERSION,
+        "prompt_cache": {
+            "entries": cache.entries,
+            "bytes": cache.bytes,
+            "hits": cache.hits,
+            "misses": cache.misses,
+            "reloads": cache.reloads,
+            "evictions": cache.evictions,
+        },
         "uptime_ms": reg.started.elapsed().as_millis() as u64,
         "config": cfg.path.display().to_string(),
         "reloads": reg.reloads.load(Ordering::Relaxed),

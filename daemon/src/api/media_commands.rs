@@ -1,5 +1,6 @@
-//! API commands for the media on a channel, answered or not: `collect`,
-//! `collect_stop`, `send_dtmf`, `media_open`, `media_close`.
+//! API commands for the media on a channel, answered or not: `play`,
+//! `play_stop`, `record`, `record_stop`, `collect`, `collect_stop`,
+//! `send_dtmf`, `media_open`, `media_close`.
 //!
 //! A channel is named either by `"call": ID` or by `"span": N,
 //! "timeslot": T`. Requests are checked here, completely, before they are
@@ -9,6 +10,8 @@
 use serde_json::{json, Map, Value};
 use trunkd::media::dtmf::DtmfGenConfig;
 use trunkd::media::engine::{Chan, CollectSpec, DigitBuf, DigitSet, MediaCmd, MAX_DIGITS};
+use trunkd::media::prompt::{PlayItem, Playlist, MAX_PLAYLIST};
+use trunkd::media::record::{RecordChannels, RecordSpec, RecorderTap, StopReason, WriterMsg};
 
 use super::commands::{get_u64, ApiError};
 use crate::mediasvc::{self, SendError};
@@ -179,4 +182,149 @@ pub fn media_open(reg: &Registry, req: &Map<String, Value>) -> Result<Value, Api
 /// `media_close`: stop everything on the channel.
 pub fn media_close(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
     dispatch(reg, req, MediaCmd::Close, json!({}))
+}
+
+/// `play`: `{"call": 7, "prompts": ["welcome", {"silence_ms": 500}, "menu"],
+/// "repeat": false, "barge_in": true, "gain_db": 0}`. Prompts are named
+/// relative to the prompt directory, with or without extension; each is
+/// decoded once and cached. A file that cannot be played is an error here,
+/// before anything is sent to the line.
+pub fn play(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let items = match req.get("prompts") {
+        Some(Value::Array(a)) if !a.is_empty() => a,
+        Some(Value::String(_)) => {
+            return Err(bad("prompts", "must be a list, e.g. [\"welcome\"]"));
+        }
+        _ => return Err(ApiError::new("bad_request", "missing \"prompts\" (a list)")),
+    };
+    if items.len() > MAX_PLAYLIST {
+        return Err(bad("prompts", format!("at most {MAX_PLAYLIST} items")));
+    }
+    let dir = reg.config().media.prompt_dir.clone();
+    let mut list = Vec::with_capacity(items.len());
+    {
+        let mut book = lock(&reg.media);
+        for it in items {
+            match it {
+                Value::String(name) => {
+                    let p = book
+                        .prompt(&dir, name)
+                        .map_err(|e| ApiError::new("invalid_argument", e.to_string()))?;
+                    list.push(PlayItem::Prompt(p));
+                }
+                Value::Object(o) => match o.get("silence_ms").and_then(Value::as_u64) {
+                    Some(ms @ 1..=60_000) => list.push(PlayItem::Silence(ms as u32)),
+                    _ => {
+                        return Err(bad(
+                            "prompts",
+                            "an item is a prompt name or {\"silence_ms\": 1-60000}",
+                        ))
+                    }
+                },
+                _ => {
+                    return Err(bad(
+                        "prompts",
+                        "an item is a prompt name or {\"silence_ms\": 1-60000}",
+                    ))
+                }
+            }
+        }
+    }
+    let mut playlist = Playlist::new(list).map_err(|e| bad("prompts", e))?;
+    if let Some(g) = req.get("gain_db") {
+        let g = g.as_f64().ok_or_else(|| bad("gain_db", "must be a number"))?;
+        playlist = playlist
+            .with_gain_db(g as f32)
+            .map_err(|e| bad("gain_db", e))?;
+    }
+    let repeat = get_bool(req, "repeat")?.unwrap_or(false);
+    let barge_in = get_bool(req, "barge_in")?.unwrap_or(true);
+    let ms = playlist.total_samples() / 8;
+    let id = new_id(reg);
+    dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::Play {
+            ch,
+            id,
+            playlist,
+            repeat,
+            barge_in,
+        },
+        json!({"media_id": id, "duration_ms": ms}),
+    )
+}
+
+/// `play_stop`: stop what plays (its `play_done` says `stopped`).
+pub fn play_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::StopPlay, json!({}))
+}
+
+/// `record`: `{"call": 7, "file": "vm/1234.wav", "channels": "stereo",
+/// "max_ms": 120000, "silence_ms": 5000, "terminators": "#"}`. `channels`:
+/// `mono` (both directions mixed, the default), `stereo` (left: received
+/// from the line, right: sent to it), `rx` or `tx`. The file is written by
+/// the writer thread; `record_done` or `record_failed` reports it.
+pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let file = get_str(req, "file")?
+        .ok_or_else(|| ApiError::new("bad_request", "missing \"file\""))?;
+    let dir = reg.config().media.record_dir.clone();
+    let path = mediasvc::record_path(&dir, file).map_err(|e| bad("file", e))?;
+    let channels = match get_str(req, "channels")?.unwrap_or("mono") {
+        "mono" => RecordChannels::Mono,
+        "stereo" => RecordChannels::Stereo,
+        "rx" => RecordChannels::RxOnly,
+        "tx" => RecordChannels::TxOnly,
+        other => {
+            return Err(bad(
+                "channels",
+                format!("`{other}` is not one of mono, stereo, rx, tx"),
+            ))
+        }
+    };
+    let mut spec = RecordSpec::new(&path);
+    spec.channels = channels;
+    spec.max_ms = ranged(req, "max_ms", 0, 4 * 3_600_000, 3_600_000)?;
+    spec.silence_ms = ranged(req, "silence_ms", 0, 3_600_000, 0)?;
+    if let Some(v) = req.get("silence_dbm0") {
+        spec.silence_dbm0 = v
+            .as_f64()
+            .filter(|l| (-70.0..=-10.0).contains(l))
+            .ok_or_else(|| bad("silence_dbm0", "a number from -70 to -10"))?
+            as f32;
+    }
+    spec.validate().map_err(|e| bad("file", e))?;
+    let terminators = DigitSet::parse(get_str(req, "terminators")?.unwrap_or(""))
+        .map_err(|e| bad("terminators", e))?;
+    let (span, ts) = target(reg, req)?;
+    mediasvc::locate(reg, span, ts).map_err(|e| match e {
+        SendError::NoChannel(m) => ApiError::new("not_found", m),
+        SendError::Busy(m) => ApiError::new("busy", m),
+    })?;
+    let id = new_id(reg);
+    let mut tap = RecorderTap::from_spec(id, &spec);
+    reg.recorder
+        .try_send(WriterMsg::Open { id, spec })
+        .map_err(|_| ApiError::new("busy", "the recording writer is not keeping up (or not running)"))?;
+    lock(&reg.media).recording_started(id, span, ts as u8);
+    let sent = dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::Record {
+            ch,
+            tap,
+            terminators,
+        },
+        json!({"media_id": id, "path": path}),
+    );
+    if sent.is_err() {
+        // The writer opened the file: close it, reported as an error.
+        let _ = tap.finish(StopReason::Error, &reg.recorder);
+    }
+    sent
+}
+
+/// `record_stop`: end the recording (its `record_done` says `stopped`).
+pub fn record_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::StopRecord, json!({}))
 }
