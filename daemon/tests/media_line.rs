@@ -9,84 +9,14 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{bin, serial, tempdir, wait_for};
+use common::line::{start, tool};
+use common::serial;
 use serde_json::{json, Value};
 use trunk_driver_sys::seqpacket;
 use trunk_tools::client::Client;
-
-struct Setup {
-    dir: PathBuf,
-    sim_dir: PathBuf,
-    sim: std::process::Child,
-    daemon: std::process::Child,
-    socket: PathBuf,
-}
-
-impl Drop for Setup {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-        let _ = self.sim.kill();
-        let _ = self.sim.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// trunksim with one span whose far end is this test, and trunkd on it.
-fn start(t1: bool) -> Setup {
-    let dir = tempdir("media-line");
-    let sim_dir = dir.join("sim");
-    let line = if t1 { "t1" } else { "e1" };
-    let sim = Command::new(bin("trunksim"))
-        .arg("--dir")
-        .arg(&sim_dir)
-        .args(["--spans", "1", "--line", line, "--far-end", "external"])
-        .args(["--time", "realtime"])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(Duration::from_secs(10), || {
-        sim_dir.join("span1/dchan").exists() && sim_dir.join("irq").exists()
-    });
-    let socket = dir.join("trunkd.sock");
-    let cfg = dir.join("trunkd.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[daemon]\nsocket = \"{}\"\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"{line}\"\n",
-            socket.display(),
-            sim_dir.display()
-        ),
-    )
-    .unwrap();
-    let daemon = Command::new(bin("trunkd"))
-        .arg("--config")
-        .arg(&cfg)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(Duration::from_secs(10), || socket.exists());
-    Setup {
-        dir,
-        sim_dir,
-        sim,
-        daemon,
-        socket,
-    }
-}
-
-fn tool(name: &str) -> Command {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(found, "{name} is required (apt-get install {name})");
-    Command::new(name)
-}
 
 /// Peak of a sine at `dbm0` as a fraction of full scale (A-law: a
 /// full-scale sine is +3.14 dBm0, ITU-T G.711).

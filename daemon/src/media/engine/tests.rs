@@ -6,7 +6,12 @@ use crossbeam_channel::Receiver;
 
 fn engine() -> (MediaEngine, Receiver<MediaEvent>) {
     let (tx, rx) = crossbeam_channel::bounded(1024);
-    let mut e = MediaEngine::new(tx, Arc::new(MediaStats::default()));
+    let (recorder, _) = crossbeam_channel::bounded(16);
+    let links = MediaLinks {
+        events: tx,
+        recorder,
+    };
+    let mut e = MediaEngine::new(links, Arc::new(MediaStats::default()));
     e.configure_span(0, Some((1, false, 0xD5, Some(16))));
     (e, rx)
 }
