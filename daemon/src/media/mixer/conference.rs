@@ -8,7 +8,7 @@ pub const MIN_GAIN_DB: f32 = -40.0;
 pub const MAX_GAIN_DB: f32 = 20.0;
 
 /// Fraction bits of the fixed-point gain factors.
-const GAIN_SHIFT: u32 = 14;
+pub(super) const GAIN_SHIFT: u32 = 16;
 /// Gain factor of 0 dB. A unity gain is never multiplied, so 0 dB paths are
 /// bit-exact.
 const UNITY: i32 = 1 << GAIN_SHIFT;
@@ -33,7 +33,7 @@ fn scale(x: i32, factor: i32) -> i32 {
 }
 
 /// Converts a gain in dB to a fixed-point factor, or `None` if out of range.
-fn gain_factor(db: f32) -> Option<i32> {
+pub(super) fn gain_factor(db: f32) -> Option<i32> {
     if !(MIN_GAIN_DB..=MAX_GAIN_DB).contains(&db) {
         return None;
     }

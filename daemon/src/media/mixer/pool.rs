@@ -163,6 +163,11 @@ impl ConferencePool {
         slot.conf.leave(ch)
     }
 
+    #[cfg(test)]
+    pub(super) fn free_capacity(&self) -> usize {
+        self.free.capacity()
+    }
+
     /// Mixes every live conference for one tick ([`Conference::mix`]).
     pub fn mix_all(&self, rx: &[[i16; FRAME]], tx: &mut [[i16; FRAME]]) {
         for s in self.slots.iter().filter(|s| s.live) {
