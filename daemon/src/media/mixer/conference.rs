@@ -348,7 +348,10 @@ impl Conference {
             }
             if p.whispered_by > 0 {
                 for q in members {
-                    if !q.muted && matches!(q.role, Role::Whisper { .. }) && q.target as usize == slot {
+                    if !q.muted
+                        && matches!(q.role, Role::Whisper { .. })
+                        && q.target as usize == slot
+                    {
                         for (h, c) in heard.iter_mut().zip(q.contribution(rx)) {
                             *h += c;
                         }
