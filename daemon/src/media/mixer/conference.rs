@@ -14,7 +14,7 @@ pub(super) const GAIN_SHIFT: u32 = 16;
 const UNITY: i32 = 1 << GAIN_SHIFT;
 
 /// Saturates to the 16-bit linear range, the load capacity of the G.711
-/// linear scale (ITU-T G.711 §2): too loud clips, it never wraps around.
+/// linear scale (ITU-T G.711, +3.14 dBm0): too loud clips, it never wraps.
 #[inline]
 fn saturate(x: i32) -> i16 {
     x.clamp(i16::MIN as i32, i16::MAX as i32) as i16
