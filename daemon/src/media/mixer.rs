@@ -1,1 +1,0 @@
-//! Bridging and conference mixing (being written).
