@@ -7,6 +7,7 @@
 
 mod api;
 mod calls;
+mod confbook;
 mod config;
 mod dchan;
 mod mediasvc;

@@ -141,6 +141,31 @@ pub fn send(
         .map_err(|_| SendError::Busy(format!("board {} is not keeping up", boards[b].name)))
 }
 
+/// A call was answered on `span`/`ts`: decode its audio and look for DTMF.
+pub fn channel_opened(reg: &Registry, span: u32, ts: u8) {
+    if ts != 0 {
+        let _ = send(reg, span, ts as u32, MediaCmd::Open);
+    }
+}
+
+/// A call on `span`/`ts` ended: stop its media (plays, collections and
+/// recordings end with reason "hangup"/"stopped") and take it out of any
+/// bridge or conference.
+pub fn channel_closed(reg: &Registry, span: u32, ts: u8) {
+    if ts == 0 {
+        return;
+    }
+    let in_conf = lock(&reg.confs).conference_of((span, ts)).is_some();
+    if in_conf {
+        if let Err(e) = lock(&reg.confs).leave(reg, (span, ts)) {
+            log::warn!("span {span} timeslot {ts}: leaving its conference: {e}");
+        }
+    }
+    if let Err(e) = send(reg, span, ts as u32, MediaCmd::Close) {
+        log::warn!("span {span} timeslot {ts}: closing its media: {e:?}");
+    }
+}
+
 /// The running media service thread.
 pub struct MediaService {
     stop: Arc<AtomicBool>,
@@ -245,7 +270,11 @@ pub fn event_json(reg: &Registry, e: &MediaEvent) -> Option<Value> {
             }
             (*span, *ts, v)
         }
-        MediaEvent::RecordStopped { .. } => return None,
+        MediaEvent::RecordStopped { .. } | MediaEvent::LegReleased(_) => return None,
+        MediaEvent::ConfFailed { error } => {
+            log::error!("a board refused a conference change: {error}");
+            return None;
+        }
     };
     v["span"] = json!(span);
     v["timeslot"] = json!(ts);

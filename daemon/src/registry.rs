@@ -77,6 +77,8 @@ pub struct Registry {
     pub record_writer: Mutex<Option<RecordWriter>>,
     /// The writer's reports (taken by the media service thread).
     pub record_events_rx: Mutex<Option<Receiver<RecordEvent>>>,
+    /// Bridges and conferences.
+    pub confs: Mutex<crate::confbook::ConfBook>,
     /// Media requests in flight and their owners.
     pub media: Mutex<crate::mediasvc::MediaBook>,
 }
@@ -108,6 +110,7 @@ impl Registry {
             media_events_rx: Mutex::new(Some(media_events_rx)),
             media: Mutex::new(crate::mediasvc::MediaBook::new(&config.media)),
             recorder,
+            confs: Mutex::new(crate::confbook::ConfBook::default()),
             record_writer: Mutex::new(record_writer),
             record_events_rx: Mutex::new(Some(record_events_rx)),
             started: Instant::now(),

@@ -59,6 +59,13 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "answer" => super::call_commands::answer(reg, req),
         "hangup" => super::call_commands::hangup(reg, req),
         "restart" => super::call_commands::restart(reg, req),
+        "bridge" => super::conf_commands::bridge(reg, req),
+        "unbridge" => super::conf_commands::unbridge(reg, req),
+        "conference_join" => super::conf_commands::conference_join(reg, req),
+        "conference_leave" => super::conf_commands::conference_leave(reg, req),
+        "conference_set" => super::conf_commands::conference_set(reg, req),
+        "conferences" => Ok(super::conf_commands::conferences(reg)),
+        "monitor" => super::conf_commands::monitor(reg, req),
         "play" => super::media_commands::play(reg, req),
         "play_stop" => super::media_commands::play_stop(reg, req),
         "record" => super::media_commands::record(reg, req),
@@ -72,7 +79,8 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
             "unknown_command",
             format!(
                 "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop, \
-                 calls, dial, answer, hangup, restart, play, play_stop, record, record_stop, \
+                 calls, dial, answer, hangup, restart, bridge, unbridge, conference_join, \
+                 conference_leave, conference_set, conferences, monitor, play, play_stop, record, record_stop, \
                  collect, collect_stop, send_dtmf, \
                  media_open, media_close, subscribe, capture)"
             ),

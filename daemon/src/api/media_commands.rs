@@ -179,9 +179,16 @@ pub fn media_open(reg: &Registry, req: &Map<String, Value>) -> Result<Value, Api
     dispatch(reg, req, MediaCmd::Open, json!({}))
 }
 
-/// `media_close`: stop everything on the channel.
+/// `media_close`: stop everything on the channel and take it out of any
+/// bridge or conference.
 pub fn media_close(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
-    dispatch(reg, req, MediaCmd::Close, json!({}))
+    let (span, ts) = target(reg, req)?;
+    mediasvc::locate(reg, span, ts).map_err(|e| match e {
+        SendError::NoChannel(m) => ApiError::new("not_found", m),
+        SendError::Busy(m) => ApiError::new("busy", m),
+    })?;
+    mediasvc::channel_closed(reg, span, ts as u8);
+    Ok(json!({"span": span, "timeslot": ts}))
 }
 
 /// `play`: `{"call": 7, "prompts": ["welcome", {"silence_ms": 500}, "menu"],

@@ -8,6 +8,7 @@
 pub mod call_commands;
 pub mod media_commands;
 pub mod commands;
+pub mod conf_commands;
 mod subscribe;
 
 use std::collections::HashMap;

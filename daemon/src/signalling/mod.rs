@@ -453,6 +453,7 @@ impl Service {
                     r.channel = Some(channel);
                     r.answered_ms = Some(unix_ms());
                 });
+                crate::mediasvc::channel_opened(&self.reg, n, channel);
                 self.publish_call("call_answered", id);
             }
             PriEvent::Connected { call } => {
@@ -463,6 +464,10 @@ impl Service {
                     r.state = "answered";
                     r.answered_ms.get_or_insert(unix_ms());
                 });
+                let ch = lock(&self.reg.calls).active.get(&id).and_then(|r| r.channel);
+                if let Some(ch) = ch {
+                    crate::mediasvc::channel_opened(&self.reg, n, ch);
+                }
                 self.publish_call("call_answered", id);
             }
             PriEvent::Cleared {
@@ -622,6 +627,9 @@ impl Service {
             }
             t.end(id)
         };
+        if let Some(ch) = rec.as_ref().and_then(|r| r.channel.map(|c| (r.span, c))) {
+            crate::mediasvc::channel_closed(&self.reg, ch.0, ch.1);
+        }
         if let Some(r) = rec {
             log::info!(
                 "call {id}: ended, cause {cause} ({}), cleared by {by}",

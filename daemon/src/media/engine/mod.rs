@@ -14,8 +14,10 @@
 //! and never blocks: reports go out with `try_send` and are counted when the
 //! channel is full.
 
+mod conf;
 mod types;
 
+pub use conf::{ConfCmd, PartyRef, RoleRef, CONFERENCES, PSEUDO};
 pub use types::*;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -110,6 +112,7 @@ pub struct MediaEngine {
     tx: Vec<[i16; FRAME]>,
     /// Whether `tx[i]` holds audio to send this tick.
     tx_live: Vec<bool>,
+    confs: conf::Confs,
     now_ms: u64,
     links: MediaLinks,
     stats: Arc<MediaStats>,
@@ -128,9 +131,10 @@ impl MediaEngine {
             }; abi::MAX_SPANS],
             chans: (0..SLOTS).map(|_| ChanMedia::default()).collect(),
             detectors: vec![DtmfDetector::new(DtmfConfig::default()); SLOTS],
-            rx: vec![[0; FRAME]; SLOTS],
-            tx: vec![[0; FRAME]; SLOTS],
-            tx_live: vec![false; SLOTS],
+            rx: vec![[0; FRAME]; SLOTS + PSEUDO],
+            tx: vec![[0; FRAME]; SLOTS + PSEUDO],
+            tx_live: vec![false; SLOTS + PSEUDO],
+            confs: conf::Confs::default(),
             now_ms: 0,
             links,
             stats,
@@ -264,6 +268,24 @@ impl MediaEngine {
                 debug_assert!(old.is_none());
                 self.chans[i].playing = Some(Playing { id, barge_in });
             }
+            MediaCmd::Conf(c) => {
+                if let ConfCmd::Join {
+                    party: PartyRef::Chan(ch),
+                    ..
+                } = c
+                {
+                    // Members' audio must be decoded.
+                    match self.slot(ch) {
+                        Some(i) => self.open(i),
+                        None => return,
+                    }
+                }
+                match self.confs.apply(c) {
+                    Ok(Some(leg)) => self.report(MediaEvent::LegReleased(leg)),
+                    Ok(None) => {}
+                    Err(error) => self.report(MediaEvent::ConfFailed { error }),
+                }
+            }
             MediaCmd::StopPlay(ch) => {
                 if let Some(i) = self.slot(ch) {
                     self.end_play(i, PlayEnd::Stopped);
@@ -323,6 +345,7 @@ impl MediaEngine {
         self.end_play(i, PlayEnd::Stopped);
         self.stop_record(i, StopReason::Hangup);
         self.finish_record(i);
+        let _ = self.confs.leave(i);
         let c = &mut self.chans[i];
         if c.open {
             c.open = false;
@@ -452,13 +475,17 @@ impl MediaEngine {
     /// Run one millisecond of DSP on every busy channel.
     pub fn tick(&mut self) {
         self.now_ms += 1;
+        self.tx_live.fill(false);
+        self.confs
+            .mix(&mut self.rx, &mut self.tx, &mut self.tx_live);
         for i in 0..SLOTS {
             if self.chans[i].open {
                 self.detect(i);
                 self.collect_timers(i);
             }
-            let mut live = false;
-            // Sources by precedence: DTMF being sent, then the prompt.
+            let mut live = self.tx_live[i];
+            // Sources by precedence: DTMF being sent, then the prompt, then
+            // the conference (already mixed into `tx`).
             if let Some(mut s) = self.chans[i].sending {
                 s.gen.generate(&mut self.tx[i]);
                 live = true;

@@ -231,6 +231,8 @@ pub enum MediaCmd {
     },
     /// Stop playing (reported as [`PlayEnd::Stopped`]).
     StopPlay(Chan),
+    /// A conference or bridge change.
+    Conf(super::ConfCmd),
     /// Record the channel. The writer thread already has the `Open`.
     Record {
         /// Where.
@@ -322,6 +324,13 @@ pub enum MediaEvent {
         /// Blocks lost because the writer fell behind.
         dropped_blocks: u64,
     },
+    /// A conference change was refused (the control side's view is stale).
+    ConfFailed {
+        /// Why.
+        error: crate::media::mixer::MixError,
+    },
+    /// A remote leg taken off a pseudo-channel, to be dropped off the board thread.
+    LegReleased(Box<crate::media::mixer::RemoteLeg>),
     /// All digits of a DTMF send went out.
     DtmfSent {
         /// Global span number.
