@@ -14,8 +14,10 @@ use trunkd::media::mixer::{remote_pair, MAX_PARTIES};
 
 use crate::registry::Registry;
 
-/// Frames a remote leg holds (jitter between two boards' ticks).
-const LEG_FRAMES: usize = 8;
+/// Frames (ms) a remote leg holds: two boards' threads tick independently
+/// and a loaded host runs a late board's missed ticks in a burst, so the
+/// queue absorbs up to 32 ms of it before frames are dropped.
+const LEG_FRAMES: usize = 32;
 
 /// How a party takes part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,60 +7,89 @@ use std::time::Duration;
 
 use super::{bin, tempdir, wait_for};
 
-/// trunksim with an external far end and trunkd on it.
+/// trunksim(s) with an external far end and trunkd on them.
 pub struct Setup {
     /// Scratch directory of the test.
     pub dir: PathBuf,
-    /// The simulator directory (its sockets).
+    /// The first simulator's directory (its sockets).
     pub sim_dir: PathBuf,
-    sim: std::process::Child,
+    sim_dirs: Vec<PathBuf>,
+    spans_per_board: usize,
+    sims: Vec<std::process::Child>,
     daemon: std::process::Child,
     /// trunkd's API socket.
     pub socket: PathBuf,
+}
+
+impl Setup {
+    /// The external socket of global span `span`, timeslot `ts`.
+    pub fn ts_socket(&self, span: usize, ts: usize) -> PathBuf {
+        let b = (span - 1) / self.spans_per_board;
+        let k = (span - 1) % self.spans_per_board + 1;
+        self.sim_dirs[b].join(format!("span{k}/ts{ts}"))
+    }
 }
 
 impl Drop for Setup {
     fn drop(&mut self) {
         let _ = self.daemon.kill();
         let _ = self.daemon.wait();
-        let _ = self.sim.kill();
-        let _ = self.sim.wait();
+        for s in &mut self.sims {
+            let _ = s.kill();
+            let _ = s.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// trunksim with one span whose far end is this test, and trunkd on it.
 pub fn start(t1: bool) -> Setup {
-    start_with(t1, "")
+    start_boards(1, 1, t1, "")
 }
 
 /// As [`start`], with extra configuration text (e.g. a `[media]` table).
 pub fn start_with(t1: bool, extra: &str) -> Setup {
+    start_boards(1, 1, t1, extra)
+}
+
+/// `boards` simulated boards of `spans` spans each (global span numbers
+/// run board by board), every far end external, and trunkd on them.
+pub fn start_boards(boards: usize, spans: usize, t1: bool, extra: &str) -> Setup {
     let dir = tempdir("media-line");
-    let sim_dir = dir.join("sim");
     let line = if t1 { "t1" } else { "e1" };
-    let sim = Command::new(bin("trunksim"))
-        .arg("--dir")
-        .arg(&sim_dir)
-        .args(["--spans", "1", "--line", line, "--far-end", "external"])
-        .args(["--time", "realtime"])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(Duration::from_secs(10), || {
-        sim_dir.join("span1/dchan").exists() && sim_dir.join("irq").exists()
-    });
+    let mut sims = Vec::new();
+    let mut sim_dirs = Vec::new();
     let socket = dir.join("trunkd.sock");
-    let cfg = dir.join("trunkd.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[daemon]\nsocket = \"{}\"\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"{line}\"\n{extra}\n",
-            socket.display(),
+    let mut cfg_text = format!("[daemon]\nsocket = \"{}\"\n{extra}\n", socket.display());
+    for b in 0..boards {
+        let sim_dir = dir.join(format!("sim{b}"));
+        sims.push(
+            Command::new(bin("trunksim"))
+                .arg("--dir")
+                .arg(&sim_dir)
+                .args(["--spans", &spans.to_string(), "--line", line])
+                .args(["--far-end", "external", "--time", "realtime"])
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for(Duration::from_secs(10), || {
+            sim_dir.join(format!("span{spans}/dchan")).exists() && sim_dir.join("irq").exists()
+        });
+        cfg_text += &format!(
+            "[[board]]\nname = \"b{b}\"\ndevice = \"sim:{}\"\n",
             sim_dir.display()
-        ),
-    )
-    .unwrap();
+        );
+        for k in 1..=spans {
+            cfg_text += &format!(
+                "[[span]]\nspan = {}\nboard = \"b{b}\"\nboard_span = {k}\nline = \"{line}\"\n",
+                b * spans + k
+            );
+        }
+        sim_dirs.push(sim_dir);
+    }
+    let cfg = dir.join("trunkd.toml");
+    std::fs::write(&cfg, cfg_text).unwrap();
     let daemon = Command::new(bin("trunkd"))
         .arg("--config")
         .arg(&cfg)
@@ -70,8 +99,10 @@ pub fn start_with(t1: bool, extra: &str) -> Setup {
     wait_for(Duration::from_secs(10), || socket.exists());
     Setup {
         dir,
-        sim_dir,
-        sim,
+        sim_dir: sim_dirs[0].clone(),
+        sim_dirs,
+        spans_per_board: spans,
+        sims,
         daemon,
         socket,
     }
