@@ -218,7 +218,11 @@ impl ConfBook {
         let far = self.slots.entry(m.board).or_default();
         let (Some(far_slot), Some(far_pseudo)) = (far.confs.pop_first(), far.pseudo.pop_first())
         else {
-            self.slots.entry(home).or_default().pseudo.insert(home_pseudo);
+            self.slots
+                .entry(home)
+                .or_default()
+                .pseudo
+                .insert(home_pseudo);
             return Err("no free conference slot on the party's board".into());
         };
         let (leg_home, leg_far) = remote_pair(LEG_FRAMES);
@@ -374,7 +378,11 @@ impl ConfBook {
                 deaf,
             },
         )?;
-        if let Some(m) = self.confs.get_mut(&name).and_then(|c| c.members.get_mut(&id)) {
+        if let Some(m) = self
+            .confs
+            .get_mut(&name)
+            .and_then(|c| c.members.get_mut(&id))
+        {
             if let Some(x) = mode {
                 m.mode = x;
             }

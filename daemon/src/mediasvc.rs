@@ -66,11 +66,7 @@ impl MediaBook {
 /// when there is no extension. Absolute names and `..` are refused.
 pub fn record_path(dir: &Path, name: &str) -> Result<PathBuf, String> {
     let rel = Path::new(name);
-    if name.is_empty()
-        || !rel
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-    {
+    if name.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(format!(
             "`{name}`: give a relative file name inside the recording directory (no `..`, no leading `/`)"
         ));
@@ -291,7 +287,9 @@ fn report(reg: &Registry, e: MediaEvent) {
     } = &e
     {
         if *dropped_blocks > 0 {
-            log::warn!("recording {id}: {dropped_blocks} blocks of 20 ms lost: the writer fell behind");
+            log::warn!(
+                "recording {id}: {dropped_blocks} blocks of 20 ms lost: the writer fell behind"
+            );
         }
     }
     if let Some(v) = event_json(reg, &e) {

@@ -13,10 +13,10 @@ use crate::calls::{CallTable, EventBus};
 use crate::config::Config;
 use crate::dchan::DFrame;
 use crate::rt::BoardCmd;
-use trunkd::media::engine::{MediaCmd, MediaEvent, MediaLinks, MediaStats};
-use trunkd::media::record::{RecordEvent, RecordWriter, WriterMsg};
 use crate::signalling::SigCmd;
 use crate::state::{BoardShared, SpanShared};
+use trunkd::media::engine::{MediaCmd, MediaEvent, MediaLinks, MediaStats};
+use trunkd::media::record::{RecordEvent, RecordWriter, WriterMsg};
 
 /// A board as the API sees it.
 #[derive(Clone)]

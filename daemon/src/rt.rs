@@ -22,8 +22,8 @@ use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
 use crate::dchan::{self, DFrame};
-use trunkd::media::engine::{MediaCmd, MediaEngine, MediaLinks, MediaStats};
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
+use trunkd::media::engine::{MediaCmd, MediaEngine, MediaLinks, MediaStats};
 
 /// Source of board generation numbers (see [`BoardHandle::gen`]).
 static BOARD_GEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);

@@ -21,7 +21,12 @@ use trunk_tools::client::Client;
 /// Peak of a sine at `dbm0` as a fraction of full scale (A-law: a
 /// full-scale sine is +3.14 dBm0, ITU-T G.711).
 fn amplitude(dbm0: f64) -> f64 {
-    10f64.powf((dbm0 - 3.14) / 20.0)
+    10f64.powf((dbm0 - full_scale_dbm0()) / 20.0)
+}
+
+/// Level of a full-scale sine in A-law, dBm0 (ITU-T G.711: +3.14).
+fn full_scale_dbm0() -> f64 {
+    20.0 * (32768.0 / trunkd::media::dtmf::DBM0_PEAK as f64).log10()
 }
 
 /// One test vector: a tone pair made by sox.
@@ -69,7 +74,7 @@ fn synth(dir: &Path, v: &Vector, gap_ms: u32) -> Vec<u8> {
         // White noise from sox is uniform in [-1, 1]: RMS 1/sqrt(3) of full
         // scale; a 0 dBm0 sine has RMS 10^(-3.14/20)/sqrt(2).
         let a_n = v.noise_dbm0.map_or(0.0, |n| {
-            10f64.powf((n - 3.14) / 20.0) / 2f64.sqrt() * 3f64.sqrt()
+            10f64.powf((n - full_scale_dbm0()) / 20.0) / 2f64.sqrt() * 3f64.sqrt()
         });
         let st = tool("sox")
             .args(["-n", "-r", "8000", "-e", "a-law", "-t", "raw"])
@@ -114,18 +119,45 @@ fn vectors() -> Vec<Vector> {
         })
     };
     // Levels: -25 dBm0 per tone must work; -45 dBm0 is below any receiver's range.
-    v.push(accept('5', &|x| Vector { low_dbm0: -25.0, ..x }));
-    v.push(reject('5', &|x| Vector { low_dbm0: -45.0, ..x }));
+    v.push(accept('5', &|x| Vector {
+        low_dbm0: -25.0,
+        ..x
+    }));
+    v.push(reject('5', &|x| Vector {
+        low_dbm0: -45.0,
+        ..x
+    }));
     // Frequency: within 1.5 % accepted, beyond 3.5 % rejected.
-    v.push(accept('1', &|x| Vector { offset_pct: 1.4, ..x }));
-    v.push(accept('9', &|x| Vector { offset_pct: -1.4, ..x }));
-    v.push(reject('1', &|x| Vector { offset_pct: 4.0, ..x }));
-    v.push(reject('9', &|x| Vector { offset_pct: -4.0, ..x }));
+    v.push(accept('1', &|x| Vector {
+        offset_pct: 1.4,
+        ..x
+    }));
+    v.push(accept('9', &|x| Vector {
+        offset_pct: -1.4,
+        ..x
+    }));
+    v.push(reject('1', &|x| Vector {
+        offset_pct: 4.0,
+        ..x
+    }));
+    v.push(reject('9', &|x| Vector {
+        offset_pct: -4.0,
+        ..x
+    }));
     // Twist: normal up to 8 dB and reverse up to 4 dB accepted.
-    v.push(accept('3', &|x| Vector { twist_db: -7.5, ..x }));
+    v.push(accept('3', &|x| Vector {
+        twist_db: -7.5,
+        ..x
+    }));
     v.push(accept('7', &|x| Vector { twist_db: 3.5, ..x }));
-    v.push(reject('3', &|x| Vector { twist_db: -14.0, ..x }));
-    v.push(reject('7', &|x| Vector { twist_db: 10.0, ..x }));
+    v.push(reject('3', &|x| Vector {
+        twist_db: -14.0,
+        ..x
+    }));
+    v.push(reject('7', &|x| Vector {
+        twist_db: 10.0,
+        ..x
+    }));
     // Duration: 40 ms accepted, under 23 ms rejected.
     v.push(accept('#', &|x| Vector { on_ms: 42, ..x }));
     v.push(reject('#', &|x| Vector { on_ms: 18, ..x }));
@@ -207,7 +239,9 @@ fn decode_with_multimon(dir: &Path, alaw: &[u8]) -> String {
     let st = tool("sox")
         .args(["-t", "raw", "-r", "8000", "-e", "a-law", "-c", "1"])
         .arg(&al)
-        .args(["-t", "raw", "-r", "22050", "-e", "signed", "-b", "16", "-c", "1"])
+        .args([
+            "-t", "raw", "-r", "22050", "-e", "signed", "-b", "16", "-c", "1",
+        ])
         .arg(&raw)
         .status()
         .unwrap();
@@ -256,7 +290,11 @@ fn dtmf_sent_by_trunkd_is_decoded_by_multimon_ng() {
         }
     }
     let loud = captured.iter().filter(|&&b| b != 0xD5).count();
-    assert!(done, "no dtmf_sent event ({} octets captured, {loud} not silence)", captured.len());
+    assert!(
+        done,
+        "no dtmf_sent event ({} octets captured, {loud} not silence)",
+        captured.len()
+    );
     let work = s.dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
     let decoded = decode_with_multimon(&work, &captured);

@@ -65,7 +65,10 @@ fn probe(s: &Setup, inject: &[(Ch, f64)], listen: &[Ch]) -> Vec<Vec<u8>> {
     let mut socks: Vec<(Ch, File)> = Vec::new();
     for c in inject.iter().map(|(c, _)| *c).chain(listen.iter().copied()) {
         if !socks.iter().any(|(k, _)| *k == c) {
-            socks.push((c, seqpacket::connect(&s.ts_socket(c.0, c.1), false).unwrap()));
+            socks.push((
+                c,
+                seqpacket::connect(&s.ts_socket(c.0, c.1), false).unwrap(),
+            ));
         }
     }
     let sock = |c: Ch| socks.iter().find(|(k, _)| *k == c).map(|(_, f)| f).unwrap();
@@ -163,8 +166,11 @@ fn conference_mute_deaf_kick_and_supervision() {
     let mut c = client(&s);
     let (a, b, d, r) = ((1, 1), (1, 2), (1, 3), (2, 4));
     for p in [a, b, d, r] {
-        c.request("conference_join", with(chan(p), "conference", json!("room")))
-            .unwrap();
+        c.request(
+            "conference_join",
+            with(chan(p), "conference", json!("room")),
+        )
+        .unwrap();
     }
     let got = probe(&s, &[(a, 1000.0)], &[b, d, r]);
     for (g, who) in got.iter().zip(["b", "d", "remote r"]) {
@@ -279,12 +285,18 @@ fn prompts_play_and_recordings_are_written() {
     .unwrap();
     // An unplayable prompt is refused before anything reaches the line.
     let e = c
-        .request("play", json!({"span": 1, "timeslot": 4, "prompts": ["bad"]}))
+        .request(
+            "play",
+            json!({"span": 1, "timeslot": 4, "prompts": ["bad"]}),
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("bad.wav"), "{e}");
     let e = c
-        .request("play", json!({"span": 1, "timeslot": 4, "prompts": ["../etc/passwd"]}))
+        .request(
+            "play",
+            json!({"span": 1, "timeslot": 4, "prompts": ["../etc/passwd"]}),
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("invalid_argument"), "{e}");
@@ -340,7 +352,11 @@ fn prompts_play_and_recordings_are_written() {
     assert_eq!(wav.spec().sample_rate, 8000);
     let samples: Vec<i16> = wav.samples::<i16>().map(Result::unwrap).collect();
     assert_eq!(samples.len(), 2 * 4000, "500 ms stereo");
-    let left: Vec<u8> = samples.iter().step_by(2).map(|&x| linear_to_alaw(x)).collect();
+    let left: Vec<u8> = samples
+        .iter()
+        .step_by(2)
+        .map(|&x| linear_to_alaw(x))
+        .collect();
     assert_level("recorded caller (left)", level(&left[800..], 700.0), -10.0);
 
     // A recording that cannot be written is reported; the channel goes on.
@@ -351,7 +367,10 @@ fn prompts_play_and_recordings_are_written() {
     .unwrap();
     let e = wait_event(&mut c, "record_failed", 5);
     assert!(e["error"].as_str().unwrap().contains("no/such/dir"), "{e}");
-    c.request("play", json!({"span": 1, "timeslot": 6, "prompts": ["beep"]}))
-        .unwrap();
+    c.request(
+        "play",
+        json!({"span": 1, "timeslot": 6, "prompts": ["beep"]}),
+    )
+    .unwrap();
     assert_eq!(wait_event(&mut c, "play_done", 5)["reason"], "finished");
 }

@@ -48,7 +48,10 @@ pub fn bridge(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
     let a = where_of(reg, req)?;
     let b = where_of(reg, nested(req, "with")?)?;
     if a.id == b.id {
-        return Err(ApiError::new("invalid_argument", "a channel cannot be bridged to itself"));
+        return Err(ApiError::new(
+            "invalid_argument",
+            "a channel cannot be bridged to itself",
+        ));
     }
     let mut book = lock(&reg.confs);
     let name = book.bridge_name();
@@ -97,7 +100,12 @@ fn mode(reg: &Registry, req: &Map<String, Value>, key: &str) -> Result<Option<Mo
 pub fn conference_join(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
     let name = get_str(req, "conference")?
         .filter(|n| !n.is_empty() && n.len() <= 64)
-        .ok_or_else(|| ApiError::new("bad_request", "missing \"conference\" (a name of 1-64 characters)"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                "bad_request",
+                "missing \"conference\" (a name of 1-64 characters)",
+            )
+        })?;
     let w = where_of(reg, req)?;
     let m = mode(reg, req, "role")?.unwrap_or(Mode::Talker);
     let muted = get_bool(req, "muted")?;
@@ -156,9 +164,15 @@ pub fn monitor(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
     let name = book
         .conference_of(agent.id)
         .map(str::to_owned)
-        .ok_or_else(|| ApiError::new("invalid_state", "the target is not in a bridge or conference"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                "invalid_state",
+                "the target is not in a bridge or conference",
+            )
+        })?;
     if book.conference_of(sup.id) == Some(name.as_str()) {
-        book.set(reg, sup.id, Some(m), None, None).map_err(refused)?;
+        book.set(reg, sup.id, Some(m), None, None)
+            .map_err(refused)?;
     } else {
         book.join(reg, &name, sup, m).map_err(refused)?;
     }

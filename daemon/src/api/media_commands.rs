@@ -26,10 +26,7 @@ pub(crate) fn target(reg: &Registry, req: &Map<String, Value>) -> Result<(u32, u
             .get(&call)
             .ok_or_else(|| ApiError::new("not_found", format!("no call {call}")))?;
         let ts = c.channel.filter(|&c| c != 0).ok_or_else(|| {
-            ApiError::new(
-                "invalid_state",
-                format!("call {call} has no B-channel yet"),
-            )
+            ApiError::new("invalid_state", format!("call {call} has no B-channel yet"))
         })?;
         return Ok((c.span, ts as u32));
     }
@@ -239,7 +236,9 @@ pub fn play(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError>
     }
     let mut playlist = Playlist::new(list).map_err(|e| bad("prompts", e))?;
     if let Some(g) = req.get("gain_db") {
-        let g = g.as_f64().ok_or_else(|| bad("gain_db", "must be a number"))?;
+        let g = g
+            .as_f64()
+            .ok_or_else(|| bad("gain_db", "must be a number"))?;
         playlist = playlist
             .with_gain_db(g as f32)
             .map_err(|e| bad("gain_db", e))?;
@@ -273,8 +272,8 @@ pub fn play_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiE
 /// from the line, right: sent to it), `rx` or `tx`. The file is written by
 /// the writer thread; `record_done` or `record_failed` reports it.
 pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
-    let file = get_str(req, "file")?
-        .ok_or_else(|| ApiError::new("bad_request", "missing \"file\""))?;
+    let file =
+        get_str(req, "file")?.ok_or_else(|| ApiError::new("bad_request", "missing \"file\""))?;
     let dir = reg.config().media.record_dir.clone();
     let path = mediasvc::record_path(&dir, file).map_err(|e| bad("file", e))?;
     let channels = match get_str(req, "channels")?.unwrap_or("mono") {
@@ -294,11 +293,10 @@ pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
     spec.max_ms = ranged(req, "max_ms", 0, 4 * 3_600_000, 3_600_000)?;
     spec.silence_ms = ranged(req, "silence_ms", 0, 3_600_000, 0)?;
     if let Some(v) = req.get("silence_dbm0") {
-        spec.silence_dbm0 = v
-            .as_f64()
-            .filter(|l| (-70.0..=-10.0).contains(l))
-            .ok_or_else(|| bad("silence_dbm0", "a number from -70 to -10"))?
-            as f32;
+        spec.silence_dbm0 =
+            v.as_f64()
+                .filter(|l| (-70.0..=-10.0).contains(l))
+                .ok_or_else(|| bad("silence_dbm0", "a number from -70 to -10"))? as f32;
     }
     spec.validate().map_err(|e| bad("file", e))?;
     let terminators = DigitSet::parse(get_str(req, "terminators")?.unwrap_or(""))
@@ -312,7 +310,12 @@ pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
     let mut tap = RecorderTap::from_spec(id, &spec);
     reg.recorder
         .try_send(WriterMsg::Open { id, spec })
-        .map_err(|_| ApiError::new("busy", "the recording writer is not keeping up (or not running)"))?;
+        .map_err(|_| {
+            ApiError::new(
+                "busy",
+                "the recording writer is not keeping up (or not running)",
+            )
+        })?;
     lock(&reg.media).recording_started(id, span, ts as u8);
     let sent = dispatch(
         reg,

@@ -6,9 +6,9 @@
 //! disconnected when its output buffer fills, and never blocks the daemon.
 
 pub mod call_commands;
-pub mod media_commands;
 pub mod commands;
 pub mod conf_commands;
+pub mod media_commands;
 mod subscribe;
 
 use std::collections::HashMap;

@@ -464,7 +464,10 @@ impl Service {
                     r.state = "answered";
                     r.answered_ms.get_or_insert(unix_ms());
                 });
-                let ch = lock(&self.reg.calls).active.get(&id).and_then(|r| r.channel);
+                let ch = lock(&self.reg.calls)
+                    .active
+                    .get(&id)
+                    .and_then(|r| r.channel);
                 if let Some(ch) = ch {
                     crate::mediasvc::channel_opened(&self.reg, n, ch);
                 }

@@ -117,4 +117,3 @@ pub fn tool(name: &str) -> Command {
     assert!(found, "{name} is required (apt-get install {name})");
     Command::new(name)
 }
-

@@ -118,7 +118,11 @@ impl Confs {
     /// returned for dropping off the board thread.
     pub fn apply(&mut self, cmd: ConfCmd) -> Result<Option<Box<RemoteLeg>>, MixError> {
         match cmd {
-            ConfCmd::Join { conf, party, role: r } => {
+            ConfCmd::Join {
+                conf,
+                party,
+                role: r,
+            } => {
                 let i = index(party).ok_or(MixError::NotMember(usize::MAX))?;
                 let c = conf as usize;
                 if c >= CONFERENCES {

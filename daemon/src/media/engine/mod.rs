@@ -25,8 +25,9 @@ use std::sync::Arc;
 
 use trunk_driver_sys::abi::{self, FRAMES_PER_CHUNK, TIMESLOTS};
 
-use crate::media::dtmf::{DtmfConfig, DtmfDetector, DtmfEvent, DtmfGenerator};
-use crate::media::g711::Law;
+use crate::media::dtmf::bank::DtmfBank;
+use crate::media::dtmf::{DtmfConfig, DtmfEvent, DtmfGenerator};
+use crate::media::g711::{self, Law};
 use crate::media::prompt::{PlayState, Player};
 use crate::media::record::{RecorderTap, StopReason};
 
@@ -107,7 +108,10 @@ struct ChanMedia {
 pub struct MediaEngine {
     spans: [SpanMedia; abi::MAX_SPANS],
     chans: Vec<ChanMedia>,
-    detectors: Vec<DtmfDetector>,
+    /// DTMF receivers of every channel, run many channels per pass.
+    dtmf: DtmfBank,
+    /// This tick's DTMF events (capacity reserved: pushing never allocates).
+    dtmf_events: Vec<(usize, DtmfEvent)>,
     rx: Vec<[i16; FRAME]>,
     tx: Vec<[i16; FRAME]>,
     /// Whether `tx[i]` holds audio to send this tick.
@@ -130,7 +134,14 @@ impl MediaEngine {
                 enabled: false,
             }; abi::MAX_SPANS],
             chans: (0..SLOTS).map(|_| ChanMedia::default()).collect(),
-            detectors: vec![DtmfDetector::new(DtmfConfig::default()); SLOTS],
+            dtmf: {
+                let mut b = DtmfBank::new(SLOTS, DtmfConfig::default());
+                for i in 0..SLOTS {
+                    b.set_enabled(i, false);
+                }
+                b
+            },
+            dtmf_events: Vec::with_capacity(2 * SLOTS),
             rx: vec![[0; FRAME]; SLOTS + PSEUDO],
             tx: vec![[0; FRAME]; SLOTS + PSEUDO],
             tx_live: vec![false; SLOTS + PSEUDO],
@@ -144,11 +155,7 @@ impl MediaEngine {
     /// (Re)configure span position `pos`: its global number, law, idle code
     /// and signalling timeslot; `None` disables it. Every channel of the
     /// span is closed (reports are sent for what was running).
-    pub fn configure_span(
-        &mut self,
-        pos: usize,
-        setup: Option<(u32, bool, u8, Option<usize>)>,
-    ) {
+    pub fn configure_span(&mut self, pos: usize, setup: Option<(u32, bool, u8, Option<usize>)>) {
         if pos >= abi::MAX_SPANS {
             return;
         }
@@ -334,7 +341,7 @@ impl MediaEngine {
     fn open(&mut self, i: usize) {
         if !self.chans[i].open {
             self.chans[i].open = true;
-            self.detectors[i].reset();
+            self.dtmf.set_enabled(i, true);
             self.stats.open_channels.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -349,6 +356,7 @@ impl MediaEngine {
         let c = &mut self.chans[i];
         if c.open {
             c.open = false;
+            self.dtmf.set_enabled(i, false);
             self.stats.open_channels.fetch_sub(1, Ordering::Relaxed);
         }
         c.type_ahead = DigitBuf::default();
@@ -466,8 +474,18 @@ impl MediaEngine {
                 continue;
             }
             let out = &mut self.rx[i];
-            for (f, x) in out.iter_mut().enumerate() {
-                *x = s.law.decode_sample(chunk[f * TIMESLOTS + ts]);
+            // One loop per law, so the table lookup is inlined.
+            match s.law {
+                Law::ALaw => {
+                    for (f, x) in out.iter_mut().enumerate() {
+                        *x = g711::alaw_to_linear(chunk[f * TIMESLOTS + ts]);
+                    }
+                }
+                Law::MuLaw => {
+                    for (f, x) in out.iter_mut().enumerate() {
+                        *x = g711::ulaw_to_linear(chunk[f * TIMESLOTS + ts]);
+                    }
+                }
             }
         }
     }
@@ -478,21 +496,19 @@ impl MediaEngine {
         self.tx_live.fill(false);
         self.confs
             .mix(&mut self.rx, &mut self.tx, &mut self.tx_live);
+        self.detect();
         for i in 0..SLOTS {
-            if self.chans[i].open {
-                self.detect(i);
+            if self.chans[i].collect.is_some() {
                 self.collect_timers(i);
             }
             let mut live = self.tx_live[i];
             // Sources by precedence: DTMF being sent, then the prompt, then
             // the conference (already mixed into `tx`).
-            if let Some(mut s) = self.chans[i].sending {
-                s.gen.generate(&mut self.tx[i]);
+            if let Some(snd) = self.chans[i].sending.as_mut() {
+                snd.gen.generate(&mut self.tx[i]);
                 live = true;
-                if s.gen.is_idle() {
+                if snd.gen.is_idle() {
                     self.end_send(i, false);
-                } else {
-                    self.chans[i].sending = Some(s);
                 }
             } else if self.chans[i].playing.is_some() {
                 live = true;
@@ -528,45 +544,51 @@ impl MediaEngine {
         }
     }
 
-    fn detect(&mut self, i: usize) {
-        let mut found: [Option<DtmfEvent>; 2] = [None, None];
-        let mut n = 0;
-        self.detectors[i].process(&self.rx[i], |e| {
-            if n < found.len() {
-                found[n] = Some(e);
-                n += 1;
+    fn detect(&mut self) {
+        let mut events = std::mem::take(&mut self.dtmf_events);
+        events.clear();
+        self.dtmf.process(&self.rx[..SLOTS], |i, e| {
+            // Two events per channel per tick at most; the capacity is
+            // reserved for that, so this never allocates.
+            if events.len() < events.capacity() {
+                events.push((i, e));
             }
         });
+        for &(i, e) in &events {
+            self.dtmf_event(i, e);
+        }
+        self.dtmf_events = events;
+    }
+
+    fn dtmf_event(&mut self, i: usize, e: DtmfEvent) {
         let (span, ts) = self.ident(i);
-        for e in found.into_iter().flatten() {
-            match e {
-                DtmfEvent::DigitStart { digit, .. } => {
-                    self.stats.digits.fetch_add(1, Ordering::Relaxed);
-                    self.report(MediaEvent::Digit { span, ts, digit });
-                    if self.chans[i].playing.is_some_and(|p| p.barge_in) {
-                        self.end_play(i, PlayEnd::BargeIn(digit));
-                    }
-                    if let Some(r) = self.chans[i].recording.as_mut() {
-                        if r.terminators.contains(digit) && r.ending.is_none() {
-                            r.ending = Some(StopReason::Digit(digit));
-                        }
-                    }
-                    self.collect_digit(i, digit);
+        match e {
+            DtmfEvent::DigitStart { digit, .. } => {
+                self.stats.digits.fetch_add(1, Ordering::Relaxed);
+                self.report(MediaEvent::Digit { span, ts, digit });
+                if self.chans[i].playing.is_some_and(|p| p.barge_in) {
+                    self.end_play(i, PlayEnd::BargeIn(digit));
                 }
-                DtmfEvent::DigitEnd { digit, duration_ms } => {
-                    self.report(MediaEvent::DigitEnd {
-                        span,
-                        ts,
-                        digit,
-                        duration_ms,
-                    });
+                if let Some(r) = self.chans[i].recording.as_mut() {
+                    if r.terminators.contains(digit) && r.ending.is_none() {
+                        r.ending = Some(StopReason::Digit(digit));
+                    }
                 }
+                self.collect_digit(i, digit);
+            }
+            DtmfEvent::DigitEnd { digit, duration_ms } => {
+                self.report(MediaEvent::DigitEnd {
+                    span,
+                    ts,
+                    digit,
+                    duration_ms,
+                });
             }
         }
     }
 
     fn collect_timers(&mut self, i: usize) {
-        let Some(c) = self.chans[i].collect else {
+        let Some(c) = self.chans[i].collect.as_ref() else {
             return;
         };
         let waited = self.now_ms.saturating_sub(c.since);
@@ -593,8 +615,17 @@ impl MediaEngine {
         for ts in 1..TIMESLOTS {
             let i = pos * TIMESLOTS + ts;
             if self.tx_live[i] {
-                for (f, &x) in self.tx[i].iter().enumerate() {
-                    chunk[f * TIMESLOTS + ts] = s.law.encode_sample(x);
+                match s.law {
+                    Law::ALaw => {
+                        for (f, &x) in self.tx[i].iter().enumerate() {
+                            chunk[f * TIMESLOTS + ts] = g711::linear_to_alaw(x);
+                        }
+                    }
+                    Law::MuLaw => {
+                        for (f, &x) in self.tx[i].iter().enumerate() {
+                            chunk[f * TIMESLOTS + ts] = g711::linear_to_ulaw(x);
+                        }
+                    }
                 }
                 self.chans[i].tx_written = true;
             } else if self.chans[i].tx_written {

@@ -88,7 +88,11 @@ fn collect_ends_on_terminator_max_digits_and_timeouts() {
         })
     };
     // Terminator.
-    e.command(MediaCmd::Collect { ch: CH, id: 1, spec });
+    e.command(MediaCmd::Collect {
+        ch: CH,
+        id: 1,
+        spec,
+    });
     send(&mut e, "12#");
     run_looped(&mut e, 700);
     assert_eq!(
@@ -96,19 +100,31 @@ fn collect_ends_on_terminator_max_digits_and_timeouts() {
         Some((1, "12".into(), CollectEnd::Terminator('#')))
     );
     // Max digits.
-    e.command(MediaCmd::Collect { ch: CH, id: 2, spec });
+    e.command(MediaCmd::Collect {
+        ch: CH,
+        id: 2,
+        spec,
+    });
     send(&mut e, "98765");
     run_looped(&mut e, 1100);
     assert_eq!(done(&rx), Some((2, "9876".into(), CollectEnd::MaxDigits)));
     // The fifth digit waits in the type-ahead buffer and starts the next one.
-    e.command(MediaCmd::Collect { ch: CH, id: 3, spec });
+    e.command(MediaCmd::Collect {
+        ch: CH,
+        id: 3,
+        spec,
+    });
     run_looped(&mut e, 1100);
     assert_eq!(
         done(&rx),
         Some((3, "5".into(), CollectEnd::InterDigitTimeout))
     );
     // No input.
-    e.command(MediaCmd::Collect { ch: CH, id: 4, spec });
+    e.command(MediaCmd::Collect {
+        ch: CH,
+        id: 4,
+        spec,
+    });
     run_looped(&mut e, 1999);
     assert_eq!(done(&rx), None);
     run_looped(&mut e, 1);

@@ -234,7 +234,9 @@ impl Player {
                 self.playing = false;
             }
         }
-        out[done..].fill(0);
+        if done < out.len() {
+            out[done..].fill(0);
+        }
         if self.playing {
             PlayState::Playing
         } else {
@@ -278,9 +280,15 @@ impl Player {
 /// `dst = saturate(src * gain)`, gain in Q12 (4096 = 0 dB, copied exactly).
 fn copy_with_gain(dst: &mut [i16], src: &[i16], gain_q12: i32) {
     if gain_q12 == UNITY_Q12 {
+        // An element loop, not copy_from_slice: a tick moves 8 samples, and
+        // a memmove call costs more than the copy.
         let n = dst.len().min(src.len());
-        dst[..n].copy_from_slice(&src[..n]);
-        dst[n..].fill(0);
+        for (d, &s) in dst[..n].iter_mut().zip(&src[..n]) {
+            *d = s;
+        }
+        if n < dst.len() {
+            dst[n..].fill(0);
+        }
         return;
     }
     for (i, d) in dst.iter_mut().enumerate() {
