@@ -12,9 +12,10 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trunk_driver_sys::abi::{CHUNK_BYTES, FRAMES_PER_CHUNK, TIMESLOTS};
 use trunkd::media::dtmf::{DtmfGenConfig, DtmfGenerator};
-use trunkd::media::engine::{Chan, MediaCmd, MediaEngine, MediaLinks, MediaStats};
+use trunkd::media::engine::{Chan, MediaCmd, MediaEngine, MediaLinks, MediaStats, SpanMediaSetup};
 use trunkd::media::g711::linear_to_alaw;
 use trunkd::media::prompt::{Playlist, Prompt};
+use trunkd::media::tones::TonePlanName;
 
 const SPANS: usize = 16;
 /// Receive audio: 2 s per channel, digits over speech-like noise.
@@ -54,7 +55,16 @@ fn bench(c: &mut Criterion) {
     let prompt = Arc::new(Prompt::from_samples("bench", prompt));
     let mut channels = 0;
     for pos in 0..SPANS {
-        e.configure_span(pos, Some((pos as u32 + 1, false, 0xD5, Some(16))));
+        e.configure_span(
+            pos,
+            Some(SpanMediaSetup {
+                number: pos as u32 + 1,
+                t1: false,
+                idle: 0xD5,
+                dchannel: Some(16),
+                tone_plan: TonePlanName::Etsi,
+            }),
+        );
         for ts in (1..TIMESLOTS).filter(|&t| t != 16) {
             let ch = Chan {
                 pos: pos as u8,

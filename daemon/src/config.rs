@@ -143,6 +143,9 @@ pub struct SpanConfig {
     pub trunk_group: String,
     /// PRI options (meaningful when `signalling` is PRI).
     pub pri: PriOptions,
+    /// Call-progress tones sent and recognised on the span (`tone_plan`:
+    /// china, etsi, na; default etsi on E1, na on T1).
+    pub tone_plan: trunkd::media::tones::TonePlanName,
 }
 
 impl SpanConfig {
@@ -257,6 +260,7 @@ struct RawSpan {
     pri_variant: Option<Spanned<String>>,
     overlap: Option<Spanned<bool>>,
     restart_at_startup: Option<Spanned<bool>>,
+    tone_plan: Option<Spanned<String>>,
 }
 
 struct Ctx<'a> {
@@ -556,6 +560,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 ))
             }
         };
+        let tone_plan = match s.tone_plan.as_ref() {
+            None if t1 => trunkd::media::tones::TonePlanName::Na,
+            None => trunkd::media::tones::TonePlanName::Etsi,
+            Some(x) => x
+                .get_ref()
+                .parse()
+                .map_err(|e: trunkd::media::tones::UnknownName| {
+                    cx.bad(x, key("tone_plan"), e.to_string())
+                })?,
+        };
         let pri = PriOptions {
             variant,
             overlap: s.overlap.as_ref().is_some_and(|o| *o.get_ref()),
@@ -594,6 +608,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             dchannel: s.dchannel.as_ref().is_none_or(|d| *d.get_ref()),
             trunk_group,
             pri,
+            tone_plan,
         };
         if spans.insert(n, cfg).is_some() {
             return Err(cx.bad(

@@ -266,6 +266,21 @@ pub fn event_json(reg: &Registry, e: &MediaEvent) -> Option<Value> {
             }
             (*span, *ts, v)
         }
+        MediaEvent::ToneDone {
+            span,
+            ts,
+            id,
+            stopped,
+        } => (
+            *span,
+            *ts,
+            json!({"event": "tone_done", "media_id": id, "stopped": stopped}),
+        ),
+        MediaEvent::ToneDetected { span, ts, tone } => (
+            *span,
+            *ts,
+            json!({"event": "tone_detected", "tone": tone.name()}),
+        ),
         MediaEvent::RecordStopped { .. } | MediaEvent::LegReleased(_) => return None,
         MediaEvent::ConfFailed { error } => {
             log::error!("a board refused a conference change: {error}");

@@ -23,7 +23,8 @@ use trunk_driver_sys::prbs::{PrbsCheck, PrbsGen};
 
 use crate::dchan::{self, DFrame};
 use crate::state::{accumulate, BertState, BoardShared, BoardState, SpanShared};
-use trunkd::media::engine::{MediaCmd, MediaEngine, MediaLinks, MediaStats};
+use trunkd::media::engine::{MediaCmd, MediaEngine, MediaLinks, MediaStats, SpanMediaSetup};
+use trunkd::media::tones::TonePlanName;
 
 /// Source of board generation numbers (see [`BoardHandle::gen`]).
 static BOARD_GEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -76,6 +77,8 @@ pub struct SpanSetup {
     pub signalling: bool,
     /// Global span number (names the span in media reports).
     pub number: u32,
+    /// Call-progress tones of the span.
+    pub tone_plan: TonePlanName,
 }
 
 struct Bert {
@@ -327,9 +330,12 @@ impl ThreadCtx {
         s.hdlc_tx = HdlcTx::new(IdleFill::Flags);
         self.engine.configure_span(
             i,
-            s.setup.map(|x| {
-                let idle = abi::default_idle(x.settings.t1);
-                (x.number, x.settings.t1, idle, x.dchannel)
+            s.setup.map(|x| SpanMediaSetup {
+                number: x.number,
+                t1: x.settings.t1,
+                idle: abi::default_idle(x.settings.t1),
+                dchannel: x.dchannel,
+                tone_plan: x.tone_plan,
             }),
         );
         match s.setup {

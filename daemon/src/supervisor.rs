@@ -44,6 +44,7 @@ fn setups(cfg: &Config, board: &str) -> [Option<SpanSetup>; MAX_SPANS] {
             dchannel: s.dchannel_timeslot(),
             signalling: s.signalling.is_pri(),
             number: s.span,
+            tone_plan: s.tone_plan,
         });
     }
     out

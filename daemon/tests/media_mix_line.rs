@@ -374,3 +374,70 @@ fn prompts_play_and_recordings_are_written() {
     .unwrap();
     assert_eq!(wait_event(&mut c, "play_done", 5)["reason"], "finished");
 }
+
+#[test]
+fn call_progress_tones_go_out_on_the_line_and_are_recognised_coming_back() {
+    let _g = serial();
+    let s = start_with(false, "");
+    let mut c = client(&s);
+    c.request(
+        "subscribe",
+        json!({"events": ["tone_done", "tone_detected"]}),
+    )
+    .unwrap();
+    let e = c
+        .request("tone", json!({"span": 1, "timeslot": 8, "tone": "purple"}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("busy"), "the error lists the tones: {e}");
+
+    // ETSI busy (E1 default plan): 425 Hz, 0.5 s on / 0.5 s off.
+    let mut out = seqpacket::connect(&s.ts_socket(1, 8), false).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    c.request(
+        "tone",
+        json!({"span": 1, "timeslot": 8, "tone": "busy", "max_ms": 3000}),
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 64];
+    while got.len() < 8 * 3300 {
+        let n = out.read(&mut buf).unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    let e = wait_event(&mut c, "tone_done", 5);
+    assert_eq!(e["stopped"], false, "{e}");
+    let on: Vec<bool> = got
+        .chunks_exact(400)
+        .map(|w| level(w, 425.0) > -20.0)
+        .collect();
+    let count = on.iter().filter(|&&x| x).count();
+    assert!(
+        (28..=32).contains(&count),
+        "3 s of busy is 1.5 s of tone: {on:?}"
+    );
+    let changes = on.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!((5..=7).contains(&changes), "0.5 s cadence: {on:?}");
+
+    // What we sent, played into another timeslot, is recognised as busy.
+    c.request(
+        "detect_progress",
+        json!({"span": 1, "timeslot": 9, "on": true}),
+    )
+    .unwrap();
+    let mut inj = seqpacket::connect(&s.ts_socket(1, 9), false).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < got.len() {
+        let due = (8 * start.elapsed().as_millis() as usize + 4000).min(got.len());
+        while sent < due {
+            let n = 80.min(due - sent);
+            inj.write_all(&got[sent..sent + n]).unwrap();
+            sent += n;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let e = wait_event(&mut c, "tone_detected", 5);
+    assert_eq!(e["tone"], "busy", "{e}");
+}

@@ -67,6 +67,9 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "conferences" => Ok(super::conf_commands::conferences(reg)),
         "monitor" => super::conf_commands::monitor(reg, req),
         "play" => super::media_commands::play(reg, req),
+        "tone" => super::media_commands::tone(reg, req),
+        "tone_stop" => super::media_commands::tone_stop(reg, req),
+        "detect_progress" => super::media_commands::detect_progress(reg, req),
         "play_stop" => super::media_commands::play_stop(reg, req),
         "record" => super::media_commands::record(reg, req),
         "record_stop" => super::media_commands::record_stop(reg, req),
@@ -80,7 +83,8 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
             format!(
                 "unknown command `{other}` (status, spans, channels, bert_start, bert, bert_stop, \
                  calls, dial, answer, hangup, restart, bridge, unbridge, conference_join, \
-                 conference_leave, conference_set, conferences, monitor, play, play_stop, record, record_stop, \
+                 conference_leave, conference_set, conferences, monitor, play, play_stop, \
+                 tone, tone_stop, detect_progress, record, record_stop, \
                  collect, collect_stop, send_dtmf, \
                  media_open, media_close, subscribe, capture)"
             ),

@@ -12,6 +12,7 @@ use trunkd::media::dtmf::DtmfGenConfig;
 use trunkd::media::engine::{Chan, CollectSpec, DigitBuf, DigitSet, MediaCmd, MAX_DIGITS};
 use trunkd::media::prompt::{PlayItem, Playlist, MAX_PLAYLIST};
 use trunkd::media::record::{RecordChannels, RecordSpec, RecorderTap, StopReason, WriterMsg};
+use trunkd::media::tones::{ToneKind, UnknownName};
 
 use super::commands::{get_u64, ApiError};
 use crate::mediasvc::{self, SendError};
@@ -337,4 +338,48 @@ pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
 /// `record_stop`: end the recording (its `record_done` says `stopped`).
 pub fn record_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
     dispatch(reg, req, MediaCmd::StopRecord, json!({}))
+}
+
+/// `tone`: `{"call": 7, "tone": "busy", "max_ms": 5000}` sends a
+/// call-progress tone of the span's tone plan (`dial`, `ringback`, `busy`,
+/// `congestion`, `sit`, `call_waiting`, `beep`). Continuous and cadenced
+/// tones run until `tone_stop` or `max_ms`.
+pub fn tone(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let name =
+        get_str(req, "tone")?.ok_or_else(|| ApiError::new("bad_request", "missing \"tone\""))?;
+    let kind: ToneKind = name
+        .replace('_', "-")
+        .parse()
+        .map_err(|e: UnknownName| bad("tone", e))?;
+    let max_ms = ranged(req, "max_ms", 0, 3_600_000, 0)? as u32;
+    let id = new_id(reg);
+    dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::Tone {
+            ch,
+            id,
+            kind,
+            max_ms,
+        },
+        json!({"media_id": id, "tone": kind.name()}),
+    )
+}
+
+/// `tone_stop`: stop the tone (its `tone_done` says `stopped`).
+pub fn tone_stop(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    dispatch(reg, req, MediaCmd::StopTone, json!({}))
+}
+
+/// `detect_progress`: `{"call": 7, "on": true}` reports call-progress and
+/// fax tones heard on the channel (`tone_detected`: dial, ringback, busy,
+/// congestion, sit, fax_cng, fax_ced), for outbound call analysis.
+pub fn detect_progress(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
+    let on = get_bool(req, "on")?.unwrap_or(true);
+    dispatch(
+        reg,
+        req,
+        |ch| MediaCmd::DetectProgress { ch, on },
+        json!({"on": on}),
+    )
 }

@@ -30,6 +30,7 @@ use crate::media::dtmf::{DtmfConfig, DtmfEvent, DtmfGenerator};
 use crate::media::g711::{self, Law};
 use crate::media::prompt::{PlayState, Player};
 use crate::media::record::{RecorderTap, StopReason};
+use crate::media::tones::{self, CallProgressDetector, CpEvent, ToneGenerator, TonePlanName};
 
 /// Samples per channel per tick (one 1 ms chunk).
 pub const FRAME: usize = FRAMES_PER_CHUNK;
@@ -50,12 +51,28 @@ pub struct MediaStats {
     pub open_channels: AtomicU64,
 }
 
+/// What the engine needs to know about a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpanMediaSetup {
+    /// Global span number (names the span in reports).
+    pub number: u32,
+    /// T1 (mu-law) rather than E1 (A-law).
+    pub t1: bool,
+    /// Idle code sent on a timeslot the engine stops feeding.
+    pub idle: u8,
+    /// The signalling timeslot, never touched.
+    pub dchannel: Option<usize>,
+    /// Call-progress tones sent and recognised on the span.
+    pub tone_plan: TonePlanName,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct SpanMedia {
     number: u32,
     law: Law,
     idle: u8,
     dchannel: Option<usize>,
+    plan: TonePlanName,
     enabled: bool,
 }
 
@@ -81,6 +98,14 @@ struct Playing {
 }
 
 #[derive(Clone, Copy, Debug)]
+struct Toning {
+    id: u32,
+    gen: ToneGenerator,
+    /// Board time (ms) to stop at, if limited.
+    until: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug)]
 struct Recording {
     tap: RecorderTap,
     terminators: DigitSet,
@@ -98,6 +123,8 @@ struct ChanMedia {
     sending: Option<Sending>,
     player: Player,
     playing: Option<Playing>,
+    tone: Option<Toning>,
+    progress: Option<CallProgressDetector>,
     recording: Option<Recording>,
     /// The engine wrote this channel's transmit timeslot last tick (so it
     /// must write idle once when it stops).
@@ -131,6 +158,7 @@ impl MediaEngine {
                 law: Law::ALaw,
                 idle: 0xD5,
                 dchannel: None,
+                plan: TonePlanName::Etsi,
                 enabled: false,
             }; abi::MAX_SPANS],
             chans: (0..SLOTS).map(|_| ChanMedia::default()).collect(),
@@ -155,7 +183,7 @@ impl MediaEngine {
     /// (Re)configure span position `pos`: its global number, law, idle code
     /// and signalling timeslot; `None` disables it. Every channel of the
     /// span is closed (reports are sent for what was running).
-    pub fn configure_span(&mut self, pos: usize, setup: Option<(u32, bool, u8, Option<usize>)>) {
+    pub fn configure_span(&mut self, pos: usize, setup: Option<SpanMediaSetup>) {
         if pos >= abi::MAX_SPANS {
             return;
         }
@@ -163,11 +191,12 @@ impl MediaEngine {
             self.close(pos * TIMESLOTS + ts);
         }
         self.spans[pos] = match setup {
-            Some((number, t1, idle, dchannel)) => SpanMedia {
-                number,
-                law: if t1 { Law::MuLaw } else { Law::ALaw },
-                idle,
-                dchannel,
+            Some(x) => SpanMedia {
+                number: x.number,
+                law: if x.t1 { Law::MuLaw } else { Law::ALaw },
+                idle: x.idle,
+                dchannel: x.dchannel,
+                plan: x.tone_plan,
                 enabled: true,
             },
             None => SpanMedia {
@@ -293,6 +322,37 @@ impl MediaEngine {
                     Err(error) => self.report(MediaEvent::ConfFailed { error }),
                 }
             }
+            MediaCmd::Tone {
+                ch,
+                id,
+                kind,
+                max_ms,
+            } => {
+                let Some(i) = self.slot(ch) else { return };
+                self.end_tone(i, true);
+                let mut gen = ToneGenerator::new();
+                gen.start(tones::plan(self.spans[ch.pos as usize].plan).tone(kind));
+                self.chans[i].tone = Some(Toning {
+                    id,
+                    gen,
+                    until: (max_ms > 0).then(|| self.now_ms + max_ms as u64),
+                });
+            }
+            MediaCmd::StopTone(ch) => {
+                if let Some(i) = self.slot(ch) {
+                    self.end_tone(i, true);
+                }
+            }
+            MediaCmd::DetectProgress { ch, on } => {
+                let Some(i) = self.slot(ch) else { return };
+                if on {
+                    self.open(i);
+                    let plan = self.spans[ch.pos as usize].plan;
+                    self.chans[i].progress = Some(CallProgressDetector::new(plan));
+                } else {
+                    self.chans[i].progress = None;
+                }
+            }
             MediaCmd::StopPlay(ch) => {
                 if let Some(i) = self.slot(ch) {
                     self.end_play(i, PlayEnd::Stopped);
@@ -350,6 +410,8 @@ impl MediaEngine {
         self.end_collect(i, CollectEnd::Stopped);
         self.end_send(i, true);
         self.end_play(i, PlayEnd::Stopped);
+        self.end_tone(i, true);
+        self.chans[i].progress = None;
         self.stop_record(i, StopReason::Hangup);
         self.finish_record(i);
         let _ = self.confs.leave(i);
@@ -371,6 +433,18 @@ impl MediaEngine {
                 id: c.id,
                 digits: c.digits,
                 reason,
+            });
+        }
+    }
+
+    fn end_tone(&mut self, i: usize, stopped: bool) {
+        if let Some(t) = self.chans[i].tone.take() {
+            let (span, ts) = self.ident(i);
+            self.report(MediaEvent::ToneDone {
+                span,
+                ts,
+                id: t.id,
+                stopped,
             });
         }
     }
@@ -501,6 +575,9 @@ impl MediaEngine {
             if self.chans[i].collect.is_some() {
                 self.collect_timers(i);
             }
+            if self.chans[i].progress.is_some() {
+                self.progress(i);
+            }
             let mut live = self.tx_live[i];
             // Sources by precedence: DTMF being sent, then the prompt, then
             // the conference (already mixed into `tx`).
@@ -509,6 +586,14 @@ impl MediaEngine {
                 live = true;
                 if snd.gen.is_idle() {
                     self.end_send(i, false);
+                }
+            } else if let Some(t) = self.chans[i].tone.as_mut() {
+                live = true;
+                t.gen.generate(&mut self.tx[i]);
+                if !t.gen.is_active() {
+                    self.end_tone(i, false);
+                } else if t.until.is_some_and(|u| self.now_ms >= u) {
+                    self.end_tone(i, false);
                 }
             } else if self.chans[i].playing.is_some() {
                 live = true;
@@ -584,6 +669,22 @@ impl MediaEngine {
                     duration_ms,
                 });
             }
+        }
+    }
+
+    fn progress(&mut self, i: usize) {
+        let Some(det) = self.chans[i].progress.as_mut() else {
+            return;
+        };
+        let mut found = None;
+        det.process(&self.rx[i], |e| {
+            if let CpEvent::Detected { tone, .. } = e {
+                found = Some(tone);
+            }
+        });
+        if let Some(tone) = found {
+            let (span, ts) = self.ident(i);
+            self.report(MediaEvent::ToneDetected { span, ts, tone });
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::media::dtmf::DtmfGenConfig;
+use crate::media::tones::TonePlanName;
 use crossbeam_channel::Receiver;
 
 fn engine() -> (MediaEngine, Receiver<MediaEvent>) {
@@ -12,7 +13,16 @@ fn engine() -> (MediaEngine, Receiver<MediaEvent>) {
         recorder,
     };
     let mut e = MediaEngine::new(links, Arc::new(MediaStats::default()));
-    e.configure_span(0, Some((1, false, 0xD5, Some(16))));
+    e.configure_span(
+        0,
+        Some(SpanMediaSetup {
+            number: 1,
+            t1: false,
+            idle: 0xD5,
+            dchannel: Some(16),
+            tone_plan: TonePlanName::Etsi,
+        }),
+    );
     (e, rx)
 }
 

@@ -238,6 +238,27 @@ pub enum MediaCmd {
     StopPlay(Chan),
     /// A conference or bridge change.
     Conf(super::ConfCmd),
+    /// Send a call-progress tone of the span's tone plan.
+    Tone {
+        /// Where.
+        ch: Chan,
+        /// Request id, echoed in the report.
+        id: u32,
+        /// Which tone.
+        kind: crate::media::tones::ToneKind,
+        /// Stop after this long, ms (0: when the tone ends by itself, never
+        /// for continuous or repeating tones).
+        max_ms: u32,
+    },
+    /// Stop the tone.
+    StopTone(Chan),
+    /// Turn call-progress and fax tone detection on or off.
+    DetectProgress {
+        /// Where.
+        ch: Chan,
+        /// On or off.
+        on: bool,
+    },
     /// Record the channel. The writer thread already has the `Open`.
     Record {
         /// Where.
@@ -332,6 +353,26 @@ pub enum MediaEvent {
         duration_ms: u64,
         /// Blocks lost because the writer fell behind.
         dropped_blocks: u64,
+    },
+    /// A tone ended.
+    ToneDone {
+        /// Global span number.
+        span: u32,
+        /// Timeslot.
+        ts: u8,
+        /// Request id.
+        id: u32,
+        /// Cut short (stopped, replaced, channel closed) rather than run its course.
+        stopped: bool,
+    },
+    /// A call-progress or fax tone was recognised on the channel.
+    ToneDetected {
+        /// Global span number.
+        span: u32,
+        /// Timeslot.
+        ts: u8,
+        /// Which.
+        tone: crate::media::tones::CpTone,
     },
     /// A conference change was refused (the control side's view is stale).
     ConfFailed {

@@ -28,6 +28,21 @@ pub enum CpTone {
     FaxCed,
 }
 
+impl CpTone {
+    /// Name used in API events.
+    pub fn name(self) -> &'static str {
+        match self {
+            CpTone::Dial => "dial",
+            CpTone::Ringback => "ringback",
+            CpTone::Busy => "busy",
+            CpTone::Congestion => "congestion",
+            CpTone::Sit => "sit",
+            CpTone::FaxCng => "fax_cng",
+            CpTone::FaxCed => "fax_ced",
+        }
+    }
+}
+
 /// What the call-progress detector reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CpEvent {
