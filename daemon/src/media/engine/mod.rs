@@ -590,9 +590,7 @@ impl MediaEngine {
             } else if let Some(t) = self.chans[i].tone.as_mut() {
                 live = true;
                 t.gen.generate(&mut self.tx[i]);
-                if !t.gen.is_active() {
-                    self.end_tone(i, false);
-                } else if t.until.is_some_and(|u| self.now_ms >= u) {
+                if !t.gen.is_active() || t.until.is_some_and(|u| self.now_ms >= u) {
                     self.end_tone(i, false);
                 }
             } else if self.chans[i].playing.is_some() {
