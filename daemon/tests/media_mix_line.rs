@@ -127,6 +127,12 @@ fn assert_level(what: &str, got: f64, want: f64) {
     );
 }
 
+/// The board threads allocated nothing while all of that went on.
+fn assert_no_hot_path_allocations(c: &mut Client) {
+    let v = c.request("status", Value::Null).unwrap();
+    assert_eq!(v["hot_path_allocations"], 0, "{v}");
+}
+
 fn assert_silent(what: &str, got: f64) {
     assert!(got < -50.0, "{what}: heard at {got:.1} dBm0");
 }
@@ -157,6 +163,7 @@ fn bridges_carry_audio_across_spans_and_boards_at_the_right_level() {
     c.request("unbridge", chan((1, 5))).unwrap();
     let got = probe(&s, &[((1, 5), 1000.0)], &[(3, 7)]);
     assert_silent("after unbridge", heard(&got[0], 1000.0));
+    assert_no_hot_path_allocations(&mut c);
 }
 
 #[test]
@@ -225,6 +232,7 @@ fn conference_mute_deaf_kick_and_supervision() {
     assert_level("barge: caller hears sup", heard(&got[0], 1500.0), -10.0);
     assert_level("barge: agent hears sup", heard(&got[1], 1500.0), -10.0);
     assert_level("barge: sup hears caller", heard(&got[2], 700.0), -10.0);
+    assert_no_hot_path_allocations(&mut c);
 }
 
 fn wait_event(c: &mut Client, kind: &str, secs: u64) -> Value {
@@ -373,6 +381,7 @@ fn prompts_play_and_recordings_are_written() {
     )
     .unwrap();
     assert_eq!(wait_event(&mut c, "play_done", 5)["reason"], "finished");
+    assert_no_hot_path_allocations(&mut c);
 }
 
 #[test]
@@ -440,4 +449,5 @@ fn call_progress_tones_go_out_on_the_line_and_are_recognised_coming_back() {
     }
     let e = wait_event(&mut c, "tone_detected", 5);
     assert_eq!(e["tone"], "busy", "{e}");
+    assert_no_hot_path_allocations(&mut c);
 }
