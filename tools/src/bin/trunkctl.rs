@@ -113,6 +113,22 @@ it counted errors) and 1 when it could not be run.")]
     },
     #[command(flatten)]
     Calls(CallCommand),
+    /// Send any API request (see docs/api.md) and print its result as JSON
+    #[command(long_about = "\
+Send any API request (see docs/api.md) and print its result as one JSON line.
+
+For the commands trunkctl has no subcommand for yet, e.g. the media ones:
+  trunkctl request play '{\"span\":1,\"timeslot\":5,\"prompts\":[\"welcome\"]}'
+  trunkctl request bridge '{\"call\":7,\"with\":{\"call\":9}}'
+  trunkctl request conferences")]
+    Request {
+        /// The command, e.g. play, collect, send_dtmf, record, bridge
+        #[arg(value_name = "CMD")]
+        cmd: String,
+        /// Its arguments as a JSON object
+        #[arg(value_name = "JSON")]
+        args: Option<String>,
+    },
     /// Decode one signalling frame given in hex, like pridump (no daemon needed)
     Decode {
         /// What the octets are: q931 (a Q.931 message) or lapd (a LAPD frame
@@ -190,6 +206,15 @@ fn run(cli: &Cli) -> Res<ExitCode> {
             } else {
                 print!("{text}");
             }
+        }
+        Command::Request { cmd, args } => {
+            let args: Value = match args {
+                Some(a) => serde_json::from_str(a)
+                    .map_err(|e| format!("the arguments are not JSON: {e}"))?,
+                None => Value::Null,
+            };
+            let raw = connect(g)?.request(cmd, args)?;
+            println!("{raw}");
         }
         Command::Calls(cmd) => {
             let session = Session {
