@@ -28,7 +28,7 @@
 
 use multiversion::multiversion;
 
-use super::{Decision, DtmfConfig, DtmfEvent, Params, BLOCK_LEN, HALF_LEN};
+use super::{Decision, DtmfConfig, DtmfEvent, Params, Tones, BLOCK_LEN, HALF_LEN};
 
 /// Samples per channel per 1 ms board tick (8 kHz).
 pub const FRAME: usize = 8;
@@ -42,6 +42,9 @@ struct Group {
     s2: [[f32; LANES]; 8],
     /// Time-domain energy of the current block so far.
     energy: [f32; LANES],
+    /// Goertzel outputs of the current block's first half.
+    h1_re: [[f32; LANES]; 8],
+    h1_im: [[f32; LANES]; 8],
 }
 
 impl Group {
@@ -49,18 +52,9 @@ impl Group {
         s1: [[0.0; LANES]; 8],
         s2: [[0.0; LANES]; 8],
         energy: [0.0; LANES],
+        h1_re: [[0.0; LANES]; 8],
+        h1_im: [[0.0; LANES]; 8],
     };
-
-    /// One lane's filter states.
-    fn lane(&self, l: usize) -> ([f32; 8], [f32; 8]) {
-        let mut s1 = [0.0; 8];
-        let mut s2 = [0.0; 8];
-        for k in 0..8 {
-            s1[k] = self.s1[k][l];
-            s2[k] = self.s2[k][l];
-        }
-        (s1, s2)
-    }
 
     fn clear_filters(&mut self) {
         self.s1 = [[0.0; LANES]; 8];
@@ -71,17 +65,29 @@ impl Group {
         for k in 0..8 {
             self.s1[k][l] = 0.0;
             self.s2[k][l] = 0.0;
+            self.h1_re[k][l] = 0.0;
+            self.h1_im[k][l] = 0.0;
         }
         self.energy[l] = 0.0;
     }
 }
 
+/// A finished block of one group, `[frequency][lane]`: second-half
+/// outputs, block DFT and energies, and which lanes pass the presence test.
+struct Spectrum {
+    y2_re: [[f32; LANES]; 8],
+    y2_im: [[f32; LANES]; 8],
+    x_re: [[f32; LANES]; 8],
+    x_im: [[f32; LANES]; 8],
+    e: [[f32; LANES]; 8],
+    /// Bit `l` set when lane `l`'s strongest low and high frequencies both
+    /// reach the presence floor.
+    present: u8,
+}
+
 /// Per-channel state outside the SIMD arrays.
 #[derive(Clone, Copy, Debug)]
 struct Lane {
-    /// Goertzel outputs of the current block's first half.
-    h1_re: [f32; 8],
-    h1_im: [f32; 8],
     decision: Decision,
     /// Bank sample index at the channel's last reset: event times are
     /// reported relative to it.
@@ -91,8 +97,6 @@ struct Lane {
 impl Lane {
     const fn new(origin: u64) -> Self {
         Lane {
-            h1_re: [0.0; 8],
-            h1_im: [0.0; 8],
             decision: Decision::new(),
             origin,
         }
@@ -213,25 +217,23 @@ impl DtmfBank {
                 pos += n;
                 off += n;
                 if pos == HALF_LEN {
-                    for (l, lane) in lanes.iter_mut().enumerate() {
-                        if mask & (1 << l) != 0 {
-                            let (s1, s2) = group.lane(l);
-                            (lane.h1_re, lane.h1_im) = p.half_output(&s1, &s2);
-                        }
-                    }
-                    group.clear_filters();
+                    end_half(p, group);
                 } else if pos == BLOCK_LEN {
+                    let sp = end_block(p, group);
                     for (l, lane) in lanes.iter_mut().enumerate() {
-                        if mask & (1 << l) == 0 {
+                        let bit = 1u8 << l;
+                        if mask & bit == 0 {
                             continue;
                         }
-                        let (s1, s2) = group.lane(l);
-                        let (re2, im2) = p.half_output(&s1, &s2);
-                        let tones = p.analyse_block(
-                            (&lane.h1_re, &lane.h1_im),
-                            (&re2, &im2),
-                            group.energy[l],
-                        );
+                        let tones = if sp.present & bit != 0 {
+                            lane_tones(p, group, &sp, l)
+                        } else {
+                            None
+                        };
+                        if tones.is_none() && lane.decision.is_idle() {
+                            // Nothing to track and nothing to end.
+                            continue;
+                        }
                         let origin = lane.origin;
                         let ch = base + l;
                         lane.decision.step(p, block_start, tones, &mut |e| {
@@ -274,6 +276,80 @@ fn transpose(frames: &[[i16; FRAME]], base: usize) -> [[f32; LANES]; FRAME] {
         }
     }
     x
+}
+
+/// End of a block's first half: keep each lane's Goertzel outputs and
+/// restart the filters.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn end_half(p: &Params, group: &mut Group) {
+    for k in 0..8 {
+        for l in 0..LANES {
+            (group.h1_re[k][l], group.h1_im[k][l]) =
+                p.half_output_k(k, group.s1[k][l], group.s2[k][l]);
+        }
+    }
+    group.clear_filters();
+}
+
+/// End of a block: the spectrum of every lane, computed lane-parallel with
+/// the scalar detector's per-frequency formulas, and the presence test.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn end_block(p: &Params, group: &Group) -> Spectrum {
+    let mut sp = Spectrum {
+        y2_re: [[0.0; LANES]; 8],
+        y2_im: [[0.0; LANES]; 8],
+        x_re: [[0.0; LANES]; 8],
+        x_im: [[0.0; LANES]; 8],
+        e: [[0.0; LANES]; 8],
+        present: 0,
+    };
+    for k in 0..8 {
+        for l in 0..LANES {
+            let y2 = p.half_output_k(k, group.s1[k][l], group.s2[k][l]);
+            let y1 = (group.h1_re[k][l], group.h1_im[k][l]);
+            let [x_re, x_im, e] = p.block_dft_k(k, y1, y2);
+            (sp.y2_re[k][l], sp.y2_im[k][l]) = y2;
+            sp.x_re[k][l] = x_re;
+            sp.x_im[k][l] = x_im;
+            sp.e[k][l] = e;
+        }
+    }
+    // Strongest energy of each group per lane (the value `strongest_pair`
+    // compares with the floor).
+    let mut lo = sp.e[0];
+    let mut hi = sp.e[4];
+    for k in 1..4 {
+        for l in 0..LANES {
+            lo[l] = lo[l].max(sp.e[k][l]);
+            hi[l] = hi[l].max(sp.e[4 + k][l]);
+        }
+    }
+    for (l, (lo, hi)) in lo.iter().zip(&hi).enumerate() {
+        sp.present |= u8::from(*lo >= p.floor && *hi >= p.floor) << l;
+    }
+    sp
+}
+
+/// Lane `l`'s tone pair, exactly as the scalar detector's
+/// `analyse_block` finds it (called only for lanes passing the presence
+/// test).
+fn lane_tones(p: &Params, group: &Group, sp: &Spectrum, l: usize) -> Option<Tones> {
+    let mut e = [0.0f32; 8];
+    for (k, ek) in e.iter_mut().enumerate() {
+        *ek = sp.e[k][l];
+    }
+    let (lo, hi) = p.strongest_pair(&e)?;
+    let y1 = |k: usize| (group.h1_re[k][l], group.h1_im[k][l]);
+    let y2 = |k: usize| (sp.y2_re[k][l], sp.y2_im[k][l]);
+    let x = |k: usize| [sp.x_re[k][l], sp.x_im[k][l], sp.e[k][l]];
+    Some(p.tones(
+        (lo, hi),
+        [y1(lo), y1(hi)],
+        [y2(lo), y2(hi)],
+        [x(lo), x(hi)],
+        &e,
+        group.energy[l],
+    ))
 }
 
 /// An event with its time made relative to the channel's last reset.

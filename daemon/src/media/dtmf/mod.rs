@@ -193,8 +193,12 @@ pub(crate) struct Tones {
     x_im: [f32; 2],
     /// Energies |x|^2.
     e: [f32; 2],
-    /// Coarse frequency error (rad/sample) from the two halves' phases.
-    coarse: [f32; 2],
+    /// `conj(y1) y2 e^{-jwL}` of each tone: its angle over L is the coarse
+    /// frequency error (rad/sample) from the two halves' phases. Kept as a
+    /// vector and turned into an angle only when a steady pair is checked
+    /// (most blocks never are), which saves two `atan2` per block.
+    half_turn_re: [f32; 2],
+    half_turn_im: [f32; 2],
     /// Share of the block's energy carried by the two tones.
     fraction: f32,
     /// Every other frequency of each group is well below the best one.
@@ -218,6 +222,12 @@ pub(crate) struct Params {
     /// Largest accepted frequency error per frequency, rad/sample.
     max_dw: [f32; 8],
     threshold: f32,
+    /// Presence floor: `threshold` less [`PRESENCE_SLACK_DB`].
+    pub(crate) floor: f32,
+    /// [`RELATIVE_PEAK_DB`] as an energy ratio.
+    rel_peak: f32,
+    /// [`PAIR_BALANCE_DB`] as an energy ratio.
+    balance: f32,
     normal_twist: f32,
     reverse_twist: f32,
     min_tone_samples: f32,
@@ -248,6 +258,7 @@ impl Params {
             max_dw[k] = w as f32 * cfg.freq_tolerance_pct / 100.0;
         }
         let amp = dbm0_to_peak(cfg.min_level_dbm0) * BLOCK_LEN as f32 / 2.0;
+        let threshold = amp * amp;
         Self {
             coef,
             cos,
@@ -257,7 +268,10 @@ impl Params {
             block_re,
             block_im,
             max_dw,
-            threshold: amp * amp,
+            threshold,
+            floor: threshold * 10f32.powf(-PRESENCE_SLACK_DB / 10.0),
+            rel_peak: 10f32.powf(-RELATIVE_PEAK_DB / 10.0),
+            balance: 10f32.powf(-PAIR_BALANCE_DB / 10.0),
             normal_twist: 10f32.powf((cfg.normal_twist_db + TWIST_MARGIN_DB) / 10.0),
             reverse_twist: 10f32.powf((cfg.reverse_twist_db + TWIST_MARGIN_DB) / 10.0),
             min_tone_samples: cfg.min_tone_ms * (SAMPLE_RATE / 1000) as f32,
@@ -265,23 +279,106 @@ impl Params {
         }
     }
 
-    /// Complex Goertzel outputs of a finished half from the filter states
-    /// `s1` = s[L-1], `s2` = s[L-2]: `y = s[L-1] - e^{-jw} s[L-2]` is the
-    /// half's DFT times `e^{jw(L-1)}`.
+    /// Complex Goertzel output of frequency `k` for a finished half from
+    /// the filter states `s1` = s[L-1], `s2` = s[L-2]: `y = s[L-1] -
+    /// e^{-jw} s[L-2]` is the half's DFT times `e^{jw(L-1)}`. The bank
+    /// applies it lane by lane, so both receivers compute the same bits.
+    #[inline(always)]
+    pub(crate) fn half_output_k(&self, k: usize, s1: f32, s2: f32) -> (f32, f32) {
+        (s1 - self.cos[k] * s2, self.sin[k] * s2)
+    }
+
+    /// [`half_output_k`](Self::half_output_k) for all eight frequencies.
     #[inline]
     pub(crate) fn half_output(&self, s1: &[f32; 8], s2: &[f32; 8]) -> ([f32; 8], [f32; 8]) {
         let mut re = [0.0; 8];
         let mut im = [0.0; 8];
         for k in 0..8 {
-            re[k] = s1[k] - self.cos[k] * s2[k];
-            im[k] = self.sin[k] * s2[k];
+            (re[k], im[k]) = self.half_output_k(k, s1[k], s2[k]);
         }
         (re, im)
     }
 
+    /// Whole-block DFT of frequency `k` from its two halves' outputs,
+    /// `X = y1 + e^{-jwL} y2` (common factor dropped), and its energy.
+    #[inline(always)]
+    pub(crate) fn block_dft_k(&self, k: usize, y1: (f32, f32), y2: (f32, f32)) -> [f32; 3] {
+        let (a, b) = y2;
+        let x_re = y1.0 + a * self.half_re[k] - b * self.half_im[k];
+        let x_im = y1.1 + a * self.half_im[k] + b * self.half_re[k];
+        [x_re, x_im, x_re * x_re + x_im * x_im]
+    }
+
+    /// The cheap presence test of a block from its eight energies: the
+    /// strongest low-group and high-group frequencies `(lo, hi)` when both
+    /// reach the presence floor. Most blocks (silence, speech) stop here.
+    #[inline]
+    pub(crate) fn strongest_pair(&self, e: &[f32; 8]) -> Option<(usize, usize)> {
+        let lo = argmax(&e[0..4]);
+        let hi = 4 + argmax(&e[4..8]);
+        if e[lo] < self.floor || e[hi] < self.floor {
+            return None;
+        }
+        Some((lo, hi))
+    }
+
+    /// The block's tone pair `(lo, hi)` (from
+    /// [`strongest_pair`](Self::strongest_pair)) with what the steady-pair
+    /// checks need: `y1`/`y2` are the two halves' outputs and `x` the block
+    /// DFT, each at `[lo, hi]`; `e` all eight energies; `energy` the
+    /// block's time-domain energy.
+    pub(crate) fn tones(
+        &self,
+        (lo, hi): (usize, usize),
+        y1: [(f32, f32); 2],
+        y2: [(f32, f32); 2],
+        x: [[f32; 3]; 2],
+        e: &[f32; 8],
+        energy: f32,
+    ) -> Tones {
+        // Relative peak within each group (a block only partly filled by
+        // the tone has a wider spectrum, so this too is checked on steady
+        // pairs only).
+        let mut peak_ok = true;
+        for k in 0..8 {
+            if k != lo && k != hi {
+                let best = if k < 4 { e[lo] } else { e[hi] };
+                peak_ok &= e[k] <= best * self.rel_peak;
+            }
+        }
+        // Share of the block's energy in the two tones: the DFT energy of a
+        // sine of amplitude A over N samples is (A N / 2)^2, its time-domain
+        // energy N A^2 / 2. (A block only partly filled by the tone scores
+        // lower, so this is checked on steady pairs only.)
+        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * energy.max(1.0));
+        let mut half_turn_re = [0.0f32; 2];
+        let mut half_turn_im = [0.0f32; 2];
+        for (g, &k) in [lo, hi].iter().enumerate() {
+            // conj(y1) y2 e^{-jwL}: its angle is the frequency error times L.
+            let (c, d) = y1[g];
+            let (a, b) = y2[g];
+            let t_re = a * c + b * d;
+            let t_im = b * c - a * d;
+            half_turn_re[g] = t_re * self.half_re[k] - t_im * self.half_im[k];
+            half_turn_im[g] = t_re * self.half_im[k] + t_im * self.half_re[k];
+        }
+        Tones {
+            digit: DIGITS[lo][hi - 4],
+            k: [lo, hi],
+            x_re: [x[0][0], x[1][0]],
+            x_im: [x[0][1], x[1][1]],
+            e: [e[lo], e[hi]],
+            half_turn_re,
+            half_turn_im,
+            fraction,
+            peak_ok,
+        }
+    }
+
     /// Analyses a complete block from its two halves' Goertzel outputs and
     /// its time-domain energy: its dominant tone pair, if it looks like one
-    /// (level within the presence slack, relative peak, total energy).
+    /// (level within the presence slack; relative peak and total energy
+    /// are noted for the steady-pair checks).
     pub(crate) fn analyse_block(
         &self,
         h1: (&[f32; 8], &[f32; 8]),
@@ -290,59 +387,21 @@ impl Params {
     ) -> Option<Tones> {
         let (h1_re, h1_im) = h1;
         let (re2, im2) = h2;
-        let mut x_re = [0.0f32; 8];
-        let mut x_im = [0.0f32; 8];
+        let mut x = [[0.0f32; 3]; 8];
         let mut e = [0.0f32; 8];
         for k in 0..8 {
-            // Whole-block DFT: X = y1 + e^{-jwL} y2 (common factor dropped).
-            let (a, b) = (re2[k], im2[k]);
-            x_re[k] = h1_re[k] + a * self.half_re[k] - b * self.half_im[k];
-            x_im[k] = h1_im[k] + a * self.half_im[k] + b * self.half_re[k];
-            e[k] = x_re[k] * x_re[k] + x_im[k] * x_im[k];
+            x[k] = self.block_dft_k(k, (h1_re[k], h1_im[k]), (re2[k], im2[k]));
+            e[k] = x[k][2];
         }
-        let lo = argmax(&e[0..4]);
-        let hi = 4 + argmax(&e[4..8]);
-        let floor = self.threshold * 10f32.powf(-PRESENCE_SLACK_DB / 10.0);
-        if e[lo] < floor || e[hi] < floor {
-            return None;
-        }
-        // Relative peak within each group (a block only partly filled by
-        // the tone has a wider spectrum, so this too is checked on steady
-        // pairs only).
-        let rel = 10f32.powf(-RELATIVE_PEAK_DB / 10.0);
-        let mut peak_ok = true;
-        for k in 0..8 {
-            if k != lo && k != hi {
-                let best = if k < 4 { e[lo] } else { e[hi] };
-                peak_ok &= e[k] <= best * rel;
-            }
-        }
-        // Share of the block's energy in the two tones: the DFT energy of a
-        // sine of amplitude A over N samples is (A N / 2)^2, its time-domain
-        // energy N A^2 / 2. (A block only partly filled by the tone scores
-        // lower, so this is checked on steady pairs only.)
-        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * energy.max(1.0));
-        let mut coarse = [0.0f32; 2];
-        for (g, &k) in [lo, hi].iter().enumerate() {
-            // conj(y1) y2 e^{-jwL}: its angle is the frequency error times L.
-            let (c, d) = (h1_re[k], h1_im[k]);
-            let (a, b) = (re2[k], im2[k]);
-            let t_re = a * c + b * d;
-            let t_im = b * c - a * d;
-            let z_re = t_re * self.half_re[k] - t_im * self.half_im[k];
-            let z_im = t_re * self.half_im[k] + t_im * self.half_re[k];
-            coarse[g] = z_im.atan2(z_re) / HALF_LEN as f32;
-        }
-        Some(Tones {
-            digit: DIGITS[lo][hi - 4],
-            k: [lo, hi],
-            x_re: [x_re[lo], x_re[hi]],
-            x_im: [x_im[lo], x_im[hi]],
-            e: [e[lo], e[hi]],
-            coarse,
-            fraction,
-            peak_ok,
-        })
+        let (lo, hi) = self.strongest_pair(&e)?;
+        Some(self.tones(
+            (lo, hi),
+            [(h1_re[lo], h1_im[lo]), (h1_re[hi], h1_im[hi])],
+            [(re2[lo], im2[lo]), (re2[hi], im2[hi])],
+            [x[lo], x[hi]],
+            &e,
+            energy,
+        ))
     }
 
     /// Frequency, level and twist checks on two consecutive blocks showing
@@ -358,6 +417,7 @@ impl Params {
         let mut corrected = [0.0f32; 2];
         for (g, out) in corrected.iter_mut().enumerate() {
             let k = cur.k[g];
+            let coarse = cur.half_turn_im[g].atan2(cur.half_turn_re[g]) / HALF_LEN as f32;
             // conj(X_prev) X_cur e^{-j w N}: angle = frequency error times N
             // (mod 2 pi); unwrapped with the coarse half-block estimate.
             let (c, d) = (prev.x_re[g], prev.x_im[g]);
@@ -368,7 +428,7 @@ impl Params {
             let z_im = t_re * self.block_im[k] + t_im * self.block_re[k];
             let fine = z_im.atan2(z_re);
             let n = BLOCK_LEN as f32;
-            let wraps = ((cur.coarse[g] * n - fine) / (2.0 * PI)).round();
+            let wraps = ((coarse * n - fine) / (2.0 * PI)).round();
             let dw = (fine + 2.0 * PI * wraps) / n;
             if dw.abs() > self.max_dw[k] {
                 return false;
@@ -426,6 +486,13 @@ impl Decision {
         }
     }
 
+    /// No run and no digit: a block without tones changes nothing, so the
+    /// bank may skip [`step`](Self::step) for it.
+    #[inline]
+    pub(crate) fn is_idle(&self) -> bool {
+        self.prev.is_none() && self.current.is_none()
+    }
+
     /// The digit currently being reported, if any.
     pub(crate) fn current(&self) -> Option<char> {
         self.current
@@ -451,8 +518,7 @@ impl Decision {
                     self.run_amp_sum += amp;
                     self.run_amp_max = self.run_amp_max.max(amp);
                     let (ep, ec) = (prev.e[0] + prev.e[1], t.e[0] + t.e[1]);
-                    let bal = 10f32.powf(-PAIR_BALANCE_DB / 10.0);
-                    if !self.run_verified && ep.min(ec) >= bal * ep.max(ec) {
+                    if !self.run_verified && ep.min(ec) >= p.balance * ep.max(ec) {
                         self.run_verified = p.check_pair(&prev, &t);
                     }
                 }
