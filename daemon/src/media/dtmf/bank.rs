@@ -404,11 +404,11 @@ fn run_filters(coef: &[f32; 8], group: &mut Group, x: &[[f32; LANES]]) {
 }
 
 /// One Goertzel step on every lane, written exactly as the scalar
-/// detector's `x + coef * s1 - s2`.
+/// detector's `(x - s2) + coef * s1`.
 #[inline(always)]
 fn goertzel_lanes(c: f32, x: &[f32; LANES], s1: &mut [f32; LANES], s2: &mut [f32; LANES]) {
     for l in 0..LANES {
-        let s0 = x[l] + c * s1[l] - s2[l];
+        let s0 = (x[l] - s2[l]) + c * s1[l];
         s2[l] = s1[l];
         s1[l] = s0;
     }

@@ -676,7 +676,9 @@ impl DtmfDetector {
         for &x in samples {
             let x = x as f32;
             for k in 0..8 {
-                let s0 = x + coef[k] * s1[k] - s2[k];
+                // `x - s2` first: it does not wait for the previous step,
+                // so the loop-carried chain is one multiply and one add.
+                let s0 = (x - s2[k]) + coef[k] * s1[k];
                 s2[k] = s1[k];
                 s1[k] = s0;
             }
