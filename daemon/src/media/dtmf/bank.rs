@@ -260,19 +260,35 @@ impl DtmfBank {
 /// (silence for channels `frames` lacks).
 #[inline]
 fn transpose(frames: &[[i16; FRAME]], base: usize) -> [[f32; LANES]; FRAME] {
-    let mut x = [[0.0f32; LANES]; FRAME];
-    if let Some(group) = frames.get(base..base + LANES) {
-        // Whole group: fixed trip counts, fully unrolled.
-        for (l, frame) in group.iter().enumerate() {
-            for n in 0..FRAME {
-                x[n][l] = frame[n] as f32;
+    match frames.get(base..base + LANES).map(<&[[i16; FRAME]; LANES]>::try_from) {
+        Some(Ok(group)) => transpose_group(group),
+        _ => {
+            let mut x = [[0.0f32; LANES]; FRAME];
+            for (l, frame) in frames.iter().skip(base).take(LANES).enumerate() {
+                for n in 0..FRAME {
+                    x[n][l] = frame[n] as f32;
+                }
             }
+            x
         }
-    } else {
-        for (l, frame) in frames.iter().skip(base).take(LANES).enumerate() {
-            for n in 0..FRAME {
-                x[n][l] = frame[n] as f32;
-            }
+    }
+}
+
+/// A whole group's frames as `[sample][lane]` floats: each frame is
+/// converted as one vector, then the 8 x 8 block is transposed with fixed
+/// indices (shuffles in the AVX2 build rather than 64 scalar conversions).
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn transpose_group(frames: &[[i16; FRAME]; LANES]) -> [[f32; LANES]; FRAME] {
+    let mut f = [[0.0f32; FRAME]; LANES];
+    for (row, frame) in f.iter_mut().zip(frames) {
+        for (y, &v) in row.iter_mut().zip(frame) {
+            *y = v as f32;
+        }
+    }
+    let mut x = [[0.0f32; LANES]; FRAME];
+    for (n, col) in x.iter_mut().enumerate() {
+        for (l, y) in col.iter_mut().enumerate() {
+            *y = f[l][n];
         }
     }
     x
