@@ -260,7 +260,10 @@ impl DtmfBank {
 /// (silence for channels `frames` lacks).
 #[inline]
 fn transpose(frames: &[[i16; FRAME]], base: usize) -> [[f32; LANES]; FRAME] {
-    match frames.get(base..base + LANES).map(<&[[i16; FRAME]; LANES]>::try_from) {
+    match frames
+        .get(base..base + LANES)
+        .map(<&[[i16; FRAME]; LANES]>::try_from)
+    {
         Some(Ok(group)) => transpose_group(group),
         _ => {
             let mut x = [[0.0f32; LANES]; FRAME];
