@@ -16,11 +16,15 @@
 //! Samples are cut into blocks of [`BLOCK_LEN`] = 102 samples (12.75 ms),
 //! each split into two halves of 51. For each of the eight DTMF frequencies
 //! a Goertzel filter runs over each half and yields a complex result
-//! (8 filters, one shared input: the inner loop vectorises). Per block we
-//! recombine the halves coherently into the complex 102-point DFT and keep,
-//! for the strongest low-group and high-group frequency, the DFT value, its
-//! energy and a coarse frequency error from the phase advance between the
-//! two halves.
+//! (8 filters, one shared input: the inner loop vectorises; each step is
+//! computed as `(x - s2) + 2cos(w) s1`, so the loop-carried dependency is
+//! one multiply and one add). Per block we recombine the halves coherently
+//! into the complex 102-point DFT and first apply the cheap presence test
+//! below on the eight energies; most blocks (silence, speech) stop there.
+//! For a block that passes we keep, for the strongest low-group and
+//! high-group frequency, the DFT value, its energy and the phase advance
+//! between the two halves, turned into a coarse frequency error (an
+//! `atan2`) only if the block takes part in a steady-pair check.
 //!
 //! * **Presence.** A block "shows digit d" when d's two frequencies are the
 //!   strongest of their groups and both are no more than 10 dB under the
