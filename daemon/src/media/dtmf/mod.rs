@@ -16,11 +16,15 @@
 //! Samples are cut into blocks of [`BLOCK_LEN`] = 102 samples (12.75 ms),
 //! each split into two halves of 51. For each of the eight DTMF frequencies
 //! a Goertzel filter runs over each half and yields a complex result
-//! (8 filters, one shared input: the inner loop vectorises). Per block we
-//! recombine the halves coherently into the complex 102-point DFT and keep,
-//! for the strongest low-group and high-group frequency, the DFT value, its
-//! energy and a coarse frequency error from the phase advance between the
-//! two halves.
+//! (8 filters, one shared input: the inner loop vectorises; each step is
+//! computed as `(x - s2) + 2cos(w) s1`, so the loop-carried dependency is
+//! one multiply and one add). Per block we recombine the halves coherently
+//! into the complex 102-point DFT and first apply the cheap presence test
+//! below on the eight energies; most blocks (silence, speech) stop there.
+//! For a block that passes we keep, for the strongest low-group and
+//! high-group frequency, the DFT value, its energy and the phase advance
+//! between the two halves, turned into a coarse frequency error (an
+//! `atan2`) only if the block takes part in a steady-pair check.
 //!
 //! * **Presence.** A block "shows digit d" when d's two frequencies are the
 //!   strongest of their groups and both are no more than 10 dB under the
@@ -193,8 +197,12 @@ pub(crate) struct Tones {
     x_im: [f32; 2],
     /// Energies |x|^2.
     e: [f32; 2],
-    /// Coarse frequency error (rad/sample) from the two halves' phases.
-    coarse: [f32; 2],
+    /// `conj(y1) y2 e^{-jwL}` of each tone: its angle over L is the coarse
+    /// frequency error (rad/sample) from the two halves' phases. Kept as a
+    /// vector and turned into an angle only when a steady pair is checked
+    /// (most blocks never are), which saves two `atan2` per block.
+    half_turn_re: [f32; 2],
+    half_turn_im: [f32; 2],
     /// Share of the block's energy carried by the two tones.
     fraction: f32,
     /// Every other frequency of each group is well below the best one.
@@ -218,6 +226,12 @@ pub(crate) struct Params {
     /// Largest accepted frequency error per frequency, rad/sample.
     max_dw: [f32; 8],
     threshold: f32,
+    /// Presence floor: `threshold` less [`PRESENCE_SLACK_DB`].
+    pub(crate) floor: f32,
+    /// [`RELATIVE_PEAK_DB`] as an energy ratio.
+    rel_peak: f32,
+    /// [`PAIR_BALANCE_DB`] as an energy ratio.
+    balance: f32,
     normal_twist: f32,
     reverse_twist: f32,
     min_tone_samples: f32,
@@ -248,6 +262,7 @@ impl Params {
             max_dw[k] = w as f32 * cfg.freq_tolerance_pct / 100.0;
         }
         let amp = dbm0_to_peak(cfg.min_level_dbm0) * BLOCK_LEN as f32 / 2.0;
+        let threshold = amp * amp;
         Self {
             coef,
             cos,
@@ -257,7 +272,10 @@ impl Params {
             block_re,
             block_im,
             max_dw,
-            threshold: amp * amp,
+            threshold,
+            floor: threshold * 10f32.powf(-PRESENCE_SLACK_DB / 10.0),
+            rel_peak: 10f32.powf(-RELATIVE_PEAK_DB / 10.0),
+            balance: 10f32.powf(-PAIR_BALANCE_DB / 10.0),
             normal_twist: 10f32.powf((cfg.normal_twist_db + TWIST_MARGIN_DB) / 10.0),
             reverse_twist: 10f32.powf((cfg.reverse_twist_db + TWIST_MARGIN_DB) / 10.0),
             min_tone_samples: cfg.min_tone_ms * (SAMPLE_RATE / 1000) as f32,
@@ -265,23 +283,106 @@ impl Params {
         }
     }
 
-    /// Complex Goertzel outputs of a finished half from the filter states
-    /// `s1` = s[L-1], `s2` = s[L-2]: `y = s[L-1] - e^{-jw} s[L-2]` is the
-    /// half's DFT times `e^{jw(L-1)}`.
+    /// Complex Goertzel output of frequency `k` for a finished half from
+    /// the filter states `s1` = s[L-1], `s2` = s[L-2]: `y = s[L-1] -
+    /// e^{-jw} s[L-2]` is the half's DFT times `e^{jw(L-1)}`. The bank
+    /// applies it lane by lane, so both receivers compute the same bits.
+    #[inline(always)]
+    pub(crate) fn half_output_k(&self, k: usize, s1: f32, s2: f32) -> (f32, f32) {
+        (s1 - self.cos[k] * s2, self.sin[k] * s2)
+    }
+
+    /// [`half_output_k`](Self::half_output_k) for all eight frequencies.
     #[inline]
     pub(crate) fn half_output(&self, s1: &[f32; 8], s2: &[f32; 8]) -> ([f32; 8], [f32; 8]) {
         let mut re = [0.0; 8];
         let mut im = [0.0; 8];
         for k in 0..8 {
-            re[k] = s1[k] - self.cos[k] * s2[k];
-            im[k] = self.sin[k] * s2[k];
+            (re[k], im[k]) = self.half_output_k(k, s1[k], s2[k]);
         }
         (re, im)
     }
 
+    /// Whole-block DFT of frequency `k` from its two halves' outputs,
+    /// `X = y1 + e^{-jwL} y2` (common factor dropped), and its energy.
+    #[inline(always)]
+    pub(crate) fn block_dft_k(&self, k: usize, y1: (f32, f32), y2: (f32, f32)) -> [f32; 3] {
+        let (a, b) = y2;
+        let x_re = y1.0 + a * self.half_re[k] - b * self.half_im[k];
+        let x_im = y1.1 + a * self.half_im[k] + b * self.half_re[k];
+        [x_re, x_im, x_re * x_re + x_im * x_im]
+    }
+
+    /// The cheap presence test of a block from its eight energies: the
+    /// strongest low-group and high-group frequencies `(lo, hi)` when both
+    /// reach the presence floor. Most blocks (silence, speech) stop here.
+    #[inline]
+    pub(crate) fn strongest_pair(&self, e: &[f32; 8]) -> Option<(usize, usize)> {
+        let lo = argmax(&e[0..4]);
+        let hi = 4 + argmax(&e[4..8]);
+        if e[lo] < self.floor || e[hi] < self.floor {
+            return None;
+        }
+        Some((lo, hi))
+    }
+
+    /// The block's tone pair `(lo, hi)` (from
+    /// [`strongest_pair`](Self::strongest_pair)) with what the steady-pair
+    /// checks need: `y1`/`y2` are the two halves' outputs and `x` the block
+    /// DFT, each at `[lo, hi]`; `e` all eight energies; `energy` the
+    /// block's time-domain energy.
+    pub(crate) fn tones(
+        &self,
+        (lo, hi): (usize, usize),
+        y1: [(f32, f32); 2],
+        y2: [(f32, f32); 2],
+        x: [[f32; 3]; 2],
+        e: &[f32; 8],
+        energy: f32,
+    ) -> Tones {
+        // Relative peak within each group (a block only partly filled by
+        // the tone has a wider spectrum, so this too is checked on steady
+        // pairs only).
+        let mut peak_ok = true;
+        for k in 0..8 {
+            if k != lo && k != hi {
+                let best = if k < 4 { e[lo] } else { e[hi] };
+                peak_ok &= e[k] <= best * self.rel_peak;
+            }
+        }
+        // Share of the block's energy in the two tones: the DFT energy of a
+        // sine of amplitude A over N samples is (A N / 2)^2, its time-domain
+        // energy N A^2 / 2. (A block only partly filled by the tone scores
+        // lower, so this is checked on steady pairs only.)
+        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * energy.max(1.0));
+        let mut half_turn_re = [0.0f32; 2];
+        let mut half_turn_im = [0.0f32; 2];
+        for (g, &k) in [lo, hi].iter().enumerate() {
+            // conj(y1) y2 e^{-jwL}: its angle is the frequency error times L.
+            let (c, d) = y1[g];
+            let (a, b) = y2[g];
+            let t_re = a * c + b * d;
+            let t_im = b * c - a * d;
+            half_turn_re[g] = t_re * self.half_re[k] - t_im * self.half_im[k];
+            half_turn_im[g] = t_re * self.half_im[k] + t_im * self.half_re[k];
+        }
+        Tones {
+            digit: DIGITS[lo][hi - 4],
+            k: [lo, hi],
+            x_re: [x[0][0], x[1][0]],
+            x_im: [x[0][1], x[1][1]],
+            e: [e[lo], e[hi]],
+            half_turn_re,
+            half_turn_im,
+            fraction,
+            peak_ok,
+        }
+    }
+
     /// Analyses a complete block from its two halves' Goertzel outputs and
     /// its time-domain energy: its dominant tone pair, if it looks like one
-    /// (level within the presence slack, relative peak, total energy).
+    /// (level within the presence slack; relative peak and total energy
+    /// are noted for the steady-pair checks).
     pub(crate) fn analyse_block(
         &self,
         h1: (&[f32; 8], &[f32; 8]),
@@ -290,59 +391,21 @@ impl Params {
     ) -> Option<Tones> {
         let (h1_re, h1_im) = h1;
         let (re2, im2) = h2;
-        let mut x_re = [0.0f32; 8];
-        let mut x_im = [0.0f32; 8];
+        let mut x = [[0.0f32; 3]; 8];
         let mut e = [0.0f32; 8];
         for k in 0..8 {
-            // Whole-block DFT: X = y1 + e^{-jwL} y2 (common factor dropped).
-            let (a, b) = (re2[k], im2[k]);
-            x_re[k] = h1_re[k] + a * self.half_re[k] - b * self.half_im[k];
-            x_im[k] = h1_im[k] + a * self.half_im[k] + b * self.half_re[k];
-            e[k] = x_re[k] * x_re[k] + x_im[k] * x_im[k];
+            x[k] = self.block_dft_k(k, (h1_re[k], h1_im[k]), (re2[k], im2[k]));
+            e[k] = x[k][2];
         }
-        let lo = argmax(&e[0..4]);
-        let hi = 4 + argmax(&e[4..8]);
-        let floor = self.threshold * 10f32.powf(-PRESENCE_SLACK_DB / 10.0);
-        if e[lo] < floor || e[hi] < floor {
-            return None;
-        }
-        // Relative peak within each group (a block only partly filled by
-        // the tone has a wider spectrum, so this too is checked on steady
-        // pairs only).
-        let rel = 10f32.powf(-RELATIVE_PEAK_DB / 10.0);
-        let mut peak_ok = true;
-        for k in 0..8 {
-            if k != lo && k != hi {
-                let best = if k < 4 { e[lo] } else { e[hi] };
-                peak_ok &= e[k] <= best * rel;
-            }
-        }
-        // Share of the block's energy in the two tones: the DFT energy of a
-        // sine of amplitude A over N samples is (A N / 2)^2, its time-domain
-        // energy N A^2 / 2. (A block only partly filled by the tone scores
-        // lower, so this is checked on steady pairs only.)
-        let fraction = (e[lo] + e[hi]) * 2.0 / (BLOCK_LEN as f32 * energy.max(1.0));
-        let mut coarse = [0.0f32; 2];
-        for (g, &k) in [lo, hi].iter().enumerate() {
-            // conj(y1) y2 e^{-jwL}: its angle is the frequency error times L.
-            let (c, d) = (h1_re[k], h1_im[k]);
-            let (a, b) = (re2[k], im2[k]);
-            let t_re = a * c + b * d;
-            let t_im = b * c - a * d;
-            let z_re = t_re * self.half_re[k] - t_im * self.half_im[k];
-            let z_im = t_re * self.half_im[k] + t_im * self.half_re[k];
-            coarse[g] = z_im.atan2(z_re) / HALF_LEN as f32;
-        }
-        Some(Tones {
-            digit: DIGITS[lo][hi - 4],
-            k: [lo, hi],
-            x_re: [x_re[lo], x_re[hi]],
-            x_im: [x_im[lo], x_im[hi]],
-            e: [e[lo], e[hi]],
-            coarse,
-            fraction,
-            peak_ok,
-        })
+        let (lo, hi) = self.strongest_pair(&e)?;
+        Some(self.tones(
+            (lo, hi),
+            [(h1_re[lo], h1_im[lo]), (h1_re[hi], h1_im[hi])],
+            [(re2[lo], im2[lo]), (re2[hi], im2[hi])],
+            [x[lo], x[hi]],
+            &e,
+            energy,
+        ))
     }
 
     /// Frequency, level and twist checks on two consecutive blocks showing
@@ -358,6 +421,7 @@ impl Params {
         let mut corrected = [0.0f32; 2];
         for (g, out) in corrected.iter_mut().enumerate() {
             let k = cur.k[g];
+            let coarse = cur.half_turn_im[g].atan2(cur.half_turn_re[g]) / HALF_LEN as f32;
             // conj(X_prev) X_cur e^{-j w N}: angle = frequency error times N
             // (mod 2 pi); unwrapped with the coarse half-block estimate.
             let (c, d) = (prev.x_re[g], prev.x_im[g]);
@@ -368,7 +432,7 @@ impl Params {
             let z_im = t_re * self.block_im[k] + t_im * self.block_re[k];
             let fine = z_im.atan2(z_re);
             let n = BLOCK_LEN as f32;
-            let wraps = ((cur.coarse[g] * n - fine) / (2.0 * PI)).round();
+            let wraps = ((coarse * n - fine) / (2.0 * PI)).round();
             let dw = (fine + 2.0 * PI * wraps) / n;
             if dw.abs() > self.max_dw[k] {
                 return false;
@@ -387,123 +451,6 @@ impl Params {
             && c_hi >= self.threshold
             && c_hi <= c_lo * self.reverse_twist
             && c_lo <= c_hi * self.normal_twist
-    }
-}
-
-/// Per-channel decision state: the run of blocks showing one digit and the
-/// digit being reported. Fed one block analysis at a time by
-/// [`Decision::step`]; shared by the scalar detector and the bank.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Decision {
-    // Run of consecutive blocks showing the same digit.
-    prev: Option<Tones>,
-    run_start: u64,
-    run_amp_sum: f32,
-    run_amp_max: f32,
-    run_verified: bool,
-    // Digit being reported.
-    current: Option<char>,
-    current_start: u64,
-    current_last_end: u64,
-    current_amp: f32,
-    misses: u8,
-}
-
-impl Decision {
-    /// No history: no run, no digit.
-    pub(crate) const fn new() -> Self {
-        Self {
-            prev: None,
-            run_start: 0,
-            run_amp_sum: 0.0,
-            run_amp_max: 0.0,
-            run_verified: false,
-            current: None,
-            current_start: 0,
-            current_last_end: 0,
-            current_amp: 0.0,
-            misses: 0,
-        }
-    }
-
-    /// The digit currently being reported, if any.
-    pub(crate) fn current(&self) -> Option<char> {
-        self.current
-    }
-
-    /// Takes the analysis of the block starting at sample `block_start`
-    /// and reports digit starts and ends (duration and end rules in the
-    /// [module docs](self)).
-    pub(crate) fn step<F: FnMut(DtmfEvent)>(
-        &mut self,
-        p: &Params,
-        block_start: u64,
-        tones: Option<Tones>,
-        on_event: &mut F,
-    ) {
-        let block_end = block_start + BLOCK_LEN as u64;
-        let digit = tones.map(|t| t.digit);
-        // Track the run of blocks showing the same digit.
-        if let Some(t) = tones {
-            let amp = (t.e[0] + t.e[1]).sqrt();
-            match self.prev {
-                Some(prev) if prev.digit == t.digit => {
-                    self.run_amp_sum += amp;
-                    self.run_amp_max = self.run_amp_max.max(amp);
-                    let (ep, ec) = (prev.e[0] + prev.e[1], t.e[0] + t.e[1]);
-                    let bal = 10f32.powf(-PAIR_BALANCE_DB / 10.0);
-                    if !self.run_verified && ep.min(ec) >= bal * ep.max(ec) {
-                        self.run_verified = p.check_pair(&prev, &t);
-                    }
-                }
-                _ => {
-                    self.run_start = block_start;
-                    self.run_amp_sum = amp;
-                    self.run_amp_max = amp;
-                    self.run_verified = false;
-                }
-            }
-        }
-        self.prev = tones;
-
-        if let Some(d) = self.current {
-            // The digit goes on while blocks are (nearly) filled with it: at
-            // least 70 % of the amplitude of the strongest block so far.
-            let amp = tones.map_or(0.0, |t| (t.e[0] + t.e[1]).sqrt());
-            if digit == Some(d) && amp >= SOLID_FRACTION * self.current_amp {
-                self.current_amp = self.current_amp.max(amp);
-                self.misses = 0;
-                self.current_last_end = block_end;
-                return;
-            }
-            self.misses += 1;
-            if self.misses < p.min_off_blocks {
-                return;
-            }
-            let samples = self.current_last_end - self.current_start;
-            on_event(DtmfEvent::DigitEnd {
-                digit: d,
-                duration_ms: (samples * 1000 / SAMPLE_RATE as u64) as u32,
-            });
-            self.current = None;
-            self.misses = 0;
-        }
-        if let Some(d) = digit {
-            // Tone length estimate: each block counts in proportion to its
-            // amplitude relative to the run's strongest block.
-            let est = self.run_amp_sum / self.run_amp_max * BLOCK_LEN as f32;
-            if self.run_verified && est >= p.min_tone_samples {
-                self.current = Some(d);
-                self.current_amp = self.run_amp_max;
-                self.current_start = self.run_start;
-                self.current_last_end = block_end;
-                self.misses = 0;
-                on_event(DtmfEvent::DigitStart {
-                    digit: d,
-                    at_sample: self.run_start,
-                });
-            }
-        }
     }
 }
 
@@ -610,7 +557,9 @@ impl DtmfDetector {
         for &x in samples {
             let x = x as f32;
             for k in 0..8 {
-                let s0 = x + coef[k] * s1[k] - s2[k];
+                // `x - s2` first: it does not wait for the previous step,
+                // so the loop-carried chain is one multiply and one add.
+                let s0 = (x - s2[k]) + coef[k] * s1[k];
                 s2[k] = s1[k];
                 s1[k] = s0;
             }
@@ -634,6 +583,8 @@ fn argmax(v: &[f32]) -> usize {
 }
 
 pub mod bank;
+mod decision;
 mod generator;
 pub use bank::DtmfBank;
+pub(crate) use decision::Decision;
 pub use generator::{DtmfError, DtmfGenConfig, DtmfGenerator};

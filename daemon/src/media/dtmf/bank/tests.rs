@@ -235,3 +235,24 @@ fn bad_input_does_not_panic() {
     empty.process(&[], |_, _| panic!("no channels"));
     assert_eq!(empty.channels(), 0);
 }
+
+#[test]
+fn group_transpose_matches_the_plain_loop() {
+    let mut rng = Rng(42);
+    for _ in 0..200 {
+        let mut frames = [[0i16; FRAME]; LANES];
+        for f in frames.iter_mut() {
+            for x in f.iter_mut() {
+                *x = rng.next() as i16;
+            }
+        }
+        frames[0][0] = i16::MIN;
+        frames[7][7] = i16::MAX;
+        let got = transpose_group(&frames);
+        for (n, col) in got.iter().enumerate() {
+            for (l, &y) in col.iter().enumerate() {
+                assert_eq!(y, frames[l][n] as f32, "sample {n} lane {l}");
+            }
+        }
+    }
+}
