@@ -1,6 +1,8 @@
 //! trunkd as a library: the parts of the daemon that are pure computation and
 //! are benchmarked or tested on their own. The daemon itself is `main.rs`.
 //!
-//! * [`media`]: the media engine's DSP (G.711, DTMF) — groundwork of the media
-//!   issue; not wired into the real-time loop yet.
+//! * [`media`]: the media engine: G.711, DTMF (Q.23/Q.24), call-progress
+//!   tones, prompts, recording taps, conference mixing, and
+//!   [`media::engine::MediaEngine`], which the board thread runs every
+//!   millisecond.
 pub mod media;
