@@ -451,3 +451,74 @@ fn call_progress_tones_go_out_on_the_line_and_are_recognised_coming_back() {
     assert_eq!(e["tone"], "busy", "{e}");
     assert_no_hot_path_allocations(&mut c);
 }
+
+#[test]
+fn t1_spans_carry_mu_law_through_bridges_and_tones() {
+    use trunkd::media::g711::{linear_to_ulaw, ulaw_to_linear};
+    let _g = serial();
+    let s = start_boards(1, 2, true, "");
+    let mut c = client(&s);
+    // Timeslot 24 is the D-channel on T1: not a B-channel.
+    let e = c
+        .request("media_open", json!({"span": 1, "timeslot": 24}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not_found"), "{e}");
+    let (a, b) = ((1, 1), (2, 23));
+    c.request("bridge", with(chan(a), "with", chan(b))).unwrap();
+    let mut fa = seqpacket::connect(&s.ts_socket(a.0, a.1), false).unwrap();
+    let mut fb = seqpacket::connect(&s.ts_socket(b.0, b.1), false).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let amp = DBM0_PEAK as f64 * 10f64.powf(-10.0 / 20.0);
+    let tone: Vec<u8> = (0..8 * 900)
+        .map(|n| {
+            let x = amp * (2.0 * std::f64::consts::PI * 1000.0 * n as f64 / 8000.0).sin();
+            linear_to_ulaw(x.round() as i16)
+        })
+        .collect();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        while got.len() < 8 * 1000 {
+            let n = fb.read(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    });
+    for chunk in tone.chunks(80) {
+        fa.write_all(chunk).unwrap();
+    }
+    let got = reader.join().unwrap();
+    // mu-law decoded as mu-law at the right level: the span's law is used.
+    let w = 2.0 * std::f64::consts::PI * 1000.0 / 8000.0;
+    let mid = &got[8 * 400..8 * 800];
+    let mut levels: Vec<f64> = mid
+        .chunks_exact(400)
+        .map(|win| {
+            let (mut re, mut im) = (0.0, 0.0);
+            for (n, &b) in win.iter().enumerate() {
+                let x = ulaw_to_linear(b) as f64;
+                re += x * (w * n as f64).cos();
+                im += x * (w * n as f64).sin();
+            }
+            20.0 * ((2.0 * (re * re + im * im).sqrt() / win.len() as f64) / DBM0_PEAK as f64)
+                .log10()
+        })
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    assert_level("T1 bridge", levels[levels.len() / 2], -10.0);
+    // An idle T1 B-channel carries mu-law silence (0xFF) once media stops.
+    c.request("unbridge", chan(a)).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut buf = [0u8; 64];
+    let mut tail = Vec::new();
+    while tail.len() < 80 {
+        let n = fa.read(&mut buf).unwrap();
+        tail.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        tail[tail.len() - 40..].iter().all(|&x| x == 0xFF),
+        "{tail:02x?}"
+    );
+    assert_no_hot_path_allocations(&mut c);
+}
