@@ -338,6 +338,47 @@ fn prompts_play_and_recordings_are_written() {
     // 2 x 500 ms of tone = 20 windows of 50 ms (give or take the edges).
     assert!((18..=21).contains(&loud.len()), "tone windows: {loud:?}");
 
+    // trunkctl's media commands: play and wait for the end.
+    let out = std::process::Command::new(common::bin("trunkctl"))
+        .arg("--socket")
+        .arg(&s.socket)
+        .args(["play", "1/4", "beep", "--wait"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("reason=finished") && text.contains("played_ms=500"),
+        "{text}"
+    );
+
+    // trunkctl collect: digits played into the timeslot come back as text.
+    let collect = std::process::Command::new(common::bin("trunkctl"))
+        .arg("--socket")
+        .arg(&s.socket)
+        .args(["collect", "1/9", "--max", "4", "--term", "#"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut g = trunkd::media::dtmf::DtmfGenerator::default();
+    g.push_digits("42#").unwrap();
+    let mut pcm = vec![0i16; g.remaining_samples()];
+    g.generate(&mut pcm);
+    let mut d = seqpacket::connect(&s.ts_socket(1, 9), false).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let alaw: Vec<u8> = pcm.iter().map(|&x| linear_to_alaw(x)).collect();
+    for chunk in alaw.chunks(80) {
+        d.write_all(chunk).unwrap();
+    }
+    let out = collect.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "42\t(terminator)\n");
+
     // Record stereo while tones come in: max duration ends it.
     let mut inj = seqpacket::connect(&s.ts_socket(1, 6), false).unwrap();
     std::thread::sleep(Duration::from_millis(50));

@@ -19,6 +19,7 @@ use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SO
 use trunk_tools::calls_cli::{self, CallCommand, Session};
 use trunk_tools::chan::SpanTs;
 use trunk_tools::client::{decode, Client, ClientError};
+use trunk_tools::media_cli::{self, MediaCommand};
 use trunk_tools::render;
 
 /// Interval between `bert` polls (wall time).
@@ -113,6 +114,8 @@ it counted errors) and 1 when it could not be run.")]
     },
     #[command(flatten)]
     Calls(CallCommand),
+    #[command(flatten)]
+    Media(MediaCommand),
     /// Send any API request (see docs/api.md) and print its result as JSON
     #[command(long_about = "\
 Send any API request (see docs/api.md) and print its result as one JSON line.
@@ -215,6 +218,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
             };
             let raw = connect(g)?.request(cmd, args)?;
             println!("{raw}");
+        }
+        Command::Media(cmd) => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return media_cli::run(cmd, &session);
         }
         Command::Calls(cmd) => {
             let session = Session {
@@ -383,6 +394,36 @@ mod tests {
         ));
         assert!(parse(&["hangup", "7", "--cause", "128"]).is_err());
         assert!(parse(&["restart", "1", "--channel", "32"]).is_err());
+        match parse(&["play", "1/5", "welcome", "menu", "--wait"]).expect("play") {
+            Command::Media(MediaCommand::Play {
+                target: media_cli::Target::Chan(c),
+                prompts,
+                wait: true,
+                ..
+            }) => {
+                assert_eq!((c.span, c.timeslot), (1, 5));
+                assert_eq!(prompts, ["welcome", "menu"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            parse(&["collect", "7", "--max", "4", "--term", "#"]).expect("collect"),
+            Command::Media(MediaCommand::Collect {
+                target: media_cli::Target::Call(7),
+                max: 4,
+                ..
+            })
+        ));
+        assert!(parse(&["collect", "7", "--max", "33"]).is_err());
+        assert!(parse(&["play", "seven", "x"]).is_err());
+        assert!(parse(&["play", "1/5"]).is_err(), "a prompt is required");
+        assert!(matches!(
+            parse(&["bridge", "7", "2/3"]).expect("bridge"),
+            Command::Media(MediaCommand::Bridge {
+                a: media_cli::Target::Call(7),
+                b: media_cli::Target::Chan(_)
+            })
+        ));
         assert!(matches!(
             parse(&["calls", "--recent", "--json"]).expect("calls"),
             Command::Calls(CallCommand::Calls { recent: true })
