@@ -12,7 +12,9 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trunk_driver_sys::abi::{CHUNK_BYTES, FRAMES_PER_CHUNK, TIMESLOTS};
 use trunkd::media::dtmf::{DtmfGenConfig, DtmfGenerator};
-use trunkd::media::engine::{Chan, MediaCmd, MediaEngine, MediaLinks, MediaStats, SpanMediaSetup};
+use trunkd::media::engine::{
+    Chan, ConfCmd, MediaCmd, MediaEngine, MediaLinks, MediaStats, PartyRef, RoleRef, SpanMediaSetup,
+};
 use trunkd::media::g711::linear_to_alaw;
 use trunkd::media::prompt::{Playlist, Prompt};
 use trunkd::media::tones::TonePlanName;
@@ -100,9 +102,56 @@ fn bench(c: &mut Criterion) {
             while ev_rx.try_recv().is_ok() {}
         })
     });
+    // The same 480 channels bridged in pairs instead of playing prompts:
+    // every channel decoded, searched for DTMF, mixed and encoded.
+    for pos in 0..SPANS {
+        for ts in (1..TIMESLOTS).filter(|&t| t != 16) {
+            e.command(MediaCmd::StopPlay(Chan {
+                pos: pos as u8,
+                ts: ts as u8,
+            }));
+        }
+    }
+    let mut conf = 0u16;
+    for pos in (0..SPANS).step_by(2) {
+        for ts in (1..TIMESLOTS).filter(|&t| t != 16) {
+            for p in [pos, pos + 1] {
+                e.command(MediaCmd::Conf(ConfCmd::Join {
+                    conf,
+                    party: PartyRef::Chan(Chan {
+                        pos: p as u8,
+                        ts: ts as u8,
+                    }),
+                    role: RoleRef::Talker,
+                }));
+            }
+            conf += 1;
+        }
+    }
+    while ev_rx.try_recv().is_ok() {}
+    g.bench_function(
+        format!("{channels}_channels_dtmf_and_bridged_in_pairs"),
+        |b| {
+            b.iter(|| {
+                let chunk = &rx[ms % AUDIO_MS];
+                for pos in 0..SPANS {
+                    e.rx_chunk(pos, chunk);
+                }
+                e.tick();
+                for pos in 0..SPANS {
+                    e.tx_chunk(pos, &mut tx);
+                }
+                ms += 1;
+                while ev_rx.try_recv().is_ok() {}
+            })
+        },
+    );
     g.finish();
-    // Sanity: the receivers heard the digits, and prompts went out.
-    assert!(tx.iter().any(|&b| b != 0xD5), "prompts are transmitted");
+    // Sanity: the bridges carry the receive audio across.
+    assert!(
+        tx.iter().any(|&b| b != 0xD5),
+        "bridged audio is transmitted"
+    );
 }
 
 criterion_group!(benches, bench);

@@ -11,8 +11,9 @@ use crate::media::mixer::{Conference, MixError, RemoteLeg, Role};
 
 use super::{Chan, FRAME, SLOTS};
 
-/// Conference slots per board.
-pub const CONFERENCES: usize = 128;
+/// Conference slots per board: enough for every channel of a full board
+/// to be in a two-party bridge.
+pub const CONFERENCES: usize = SLOTS / 2;
 /// Pseudo-channels (remote parties) per board.
 pub const PSEUDO: usize = 128;
 
