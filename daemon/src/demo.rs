@@ -217,6 +217,62 @@ fn print_pri(api: &mut Client) {
     println!();
 }
 
+/// Media on the looped T1 span 5: what trunkd sends comes straight back,
+/// so its own receivers must hear it.
+fn demo_media(socket: &Path, api: &mut Client) {
+    println!("[demo] media on looped T1 span 5: trunkd sends DTMF on 5/3 and a busy tone on 5/4, and listens to both coming back:");
+    let Some(mut ev) = connect(socket) else {
+        return;
+    };
+    if ev
+        .request("subscribe", json!({"events": ["digit", "tone_detected"]}))
+        .is_err()
+    {
+        return;
+    }
+    let requests = [
+        ("media_open", json!({"span": 5, "timeslot": 3})),
+        (
+            "detect_progress",
+            json!({"span": 5, "timeslot": 4, "on": true}),
+        ),
+        (
+            "send_dtmf",
+            json!({"span": 5, "timeslot": 3, "digits": "2580#"}),
+        ),
+        (
+            "tone",
+            json!({"span": 5, "timeslot": 4, "tone": "busy", "max_ms": 3000}),
+        ),
+    ];
+    for (cmd, args) in requests {
+        if let Err(e) = api.request(cmd, args) {
+            println!("  {cmd}: {e}");
+        }
+    }
+    let (mut digits, mut tone) = (String::new(), None);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(4) && (digits.len() < 5 || tone.is_none()) {
+        match ev.next_event(Some(Duration::from_millis(200))) {
+            Ok(Some(e)) if e["event"] == "digit" => {
+                digits.push_str(e["digit"].as_str().unwrap_or("?"));
+            }
+            Ok(Some(e)) if e["event"] == "tone_detected" => {
+                tone = e["tone"].as_str().map(str::to_owned);
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    println!(
+        "  heard back: digits {digits}, tone {}\n",
+        tone.as_deref().unwrap_or("(none)")
+    );
+    for ts in [3, 4] {
+        let _ = api.request("media_close", json!({"span": 5, "timeslot": ts}));
+    }
+}
+
 fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
     let Some(mut api) = connect(socket) else {
         eprintln!("demo: cannot reach the API socket {}", socket.display());
@@ -265,6 +321,7 @@ fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
     t1.control(&json!({"cmd": "clear", "span": 1}));
     pause(2500);
     print_spans(&mut api);
+    demo_media(socket, &mut api);
     println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 6/1, 3 s, with 1e-4 bit errors injected:");
     t1.control(&json!({"cmd": "fault", "span": 2, "kind": "ber", "rate": 1e-4}));
     if api

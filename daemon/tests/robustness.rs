@@ -256,6 +256,10 @@ fn demo_runs_and_shows_spans_up() {
     let up_rows = stdout.lines().filter(|l| l.contains(" UP ")).count();
     assert!(up_rows >= 6, "expected the six demo spans UP: {stdout}");
     assert!(
+        stdout.contains("heard back: digits 2580#, tone busy"),
+        "the demo's media step: {stdout}"
+    );
+    assert!(
         stdout.contains("errors, error rate"),
         "the BERT step did not finish: {stdout}"
     );
