@@ -32,6 +32,8 @@ use crate::media::prompt::{PlayState, Player};
 use crate::media::record::{RecorderTap, StopReason};
 use crate::media::tones::{self, CallProgressDetector, CpEvent, ToneGenerator, TonePlanName};
 
+/// Reports the engine holds while the report channel is full.
+pub const BACKLOG: usize = 1024;
 /// Samples per channel per tick (one 1 ms chunk).
 pub const FRAME: usize = FRAMES_PER_CHUNK;
 /// Channel slots per board: every timeslot of every span position.
@@ -144,6 +146,8 @@ pub struct MediaEngine {
     /// Whether `tx[i]` holds audio to send this tick.
     tx_live: Vec<bool>,
     confs: conf::Confs,
+    /// Reports waiting for room in the report channel.
+    backlog: std::collections::VecDeque<MediaEvent>,
     now_ms: u64,
     links: MediaLinks,
     stats: Arc<MediaStats>,
@@ -174,6 +178,7 @@ impl MediaEngine {
             tx: vec![[0; FRAME]; SLOTS + PSEUDO],
             tx_live: vec![false; SLOTS + PSEUDO],
             confs: conf::Confs::default(),
+            backlog: std::collections::VecDeque::with_capacity(BACKLOG),
             now_ms: 0,
             links,
             stats,
@@ -227,12 +232,34 @@ impl MediaEngine {
         )
     }
 
-    fn report(&self, e: MediaEvent) {
-        if let Err(e) = self.links.events.try_send(e) {
-            // A playlist in a lost report is freed here: rare, and better
-            // than stopping the tick.
+    /// Send a report; while the service thread's queue is full, reports
+    /// wait (in order) in a preallocated backlog, flushed every tick. Only
+    /// when that is full too is a report dropped and counted.
+    fn report(&mut self, e: MediaEvent) {
+        let e = if self.backlog.is_empty() {
+            match self.links.events.try_send(e) {
+                Ok(()) => return,
+                Err(err) => err.into_inner(),
+            }
+        } else {
+            e
+        };
+        if self.backlog.len() < self.backlog.capacity() {
+            self.backlog.push_back(e);
+        } else {
+            // A playlist in a lost report is freed here: only when 8192
+            // queued and BACKLOG more reports are waiting.
             drop(e);
             self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn flush_backlog(&mut self) {
+        while let Some(e) = self.backlog.pop_front() {
+            if let Err(err) = self.links.events.try_send(e) {
+                self.backlog.push_front(err.into_inner());
+                break;
+            }
         }
     }
 
@@ -567,6 +594,9 @@ impl MediaEngine {
     /// Run one millisecond of DSP on every busy channel.
     pub fn tick(&mut self) {
         self.now_ms += 1;
+        if !self.backlog.is_empty() {
+            self.flush_backlog();
+        }
         self.tx_live.fill(false);
         self.confs
             .mix(&mut self.rx, &mut self.tx, &mut self.tx_live);

@@ -159,3 +159,48 @@ fn requests_for_the_dchannel_or_a_disabled_span_are_ignored() {
     assert_eq!(rx.try_iter().count(), 0);
     assert_eq!(e.stats.open_channels.load(Ordering::Relaxed), 0);
 }
+
+#[test]
+fn reports_wait_in_the_backlog_while_the_report_channel_is_full() {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let (recorder, _) = crossbeam_channel::bounded(16);
+    let stats = Arc::new(MediaStats::default());
+    let mut e = MediaEngine::new(
+        MediaLinks {
+            events: tx,
+            recorder,
+        },
+        stats.clone(),
+    );
+    e.configure_span(
+        0,
+        Some(SpanMediaSetup {
+            number: 1,
+            t1: false,
+            idle: 0xD5,
+            dchannel: Some(16),
+            tone_plan: TonePlanName::Etsi,
+        }),
+    );
+    for ts in 1..=5u8 {
+        e.command(MediaCmd::SendDtmf {
+            ch: Chan { pos: 0, ts },
+            id: ts as u32,
+            digits: DigitBuf::parse("1").unwrap(),
+            cfg: DtmfGenConfig::default(),
+        });
+    }
+    // All five sends end in the same tick; the channel holds one report.
+    run_looped(&mut e, 300);
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        while let Ok(ev) = rx.try_recv() {
+            if let MediaEvent::DtmfSent { id, .. } = ev {
+                ids.push(id);
+            }
+        }
+        run_looped(&mut e, 1);
+    }
+    assert_eq!(ids, [1, 2, 3, 4, 5], "every report arrives, in order");
+    assert_eq!(stats.events_dropped.load(Ordering::Relaxed), 0);
+}
