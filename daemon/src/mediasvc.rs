@@ -89,8 +89,19 @@ pub enum SendError {
     Busy(String),
 }
 
-/// Resolve global span `span` / timeslot `ts` to its board and channel.
+/// Resolve global span `span` / timeslot `ts` to its board (an index in
+/// `reg.boards()`) and channel.
 pub fn locate(reg: &Registry, span: u32, ts: u32) -> Result<(usize, Chan), SendError> {
+    locate_in(reg, &reg.boards(), span, ts)
+}
+
+/// [`locate`] in a snapshot of the board list.
+fn locate_in(
+    reg: &Registry,
+    boards: &[crate::registry::BoardView],
+    span: u32,
+    ts: u32,
+) -> Result<(usize, Chan), SendError> {
     let cfg = reg.config();
     let s = cfg
         .spans
@@ -108,7 +119,6 @@ pub fn locate(reg: &Registry, span: u32, ts: u32) -> Result<(usize, Chan), SendE
                 .unwrap_or_default()
         )));
     }
-    let boards = reg.boards();
     let b = boards
         .iter()
         .position(|b| b.name == s.board)
@@ -129,8 +139,8 @@ pub fn send(
     ts: u32,
     make: impl FnOnce(Chan) -> MediaCmd,
 ) -> Result<(), SendError> {
-    let (b, ch) = locate(reg, span, ts)?;
     let boards = reg.boards();
+    let (b, ch) = locate_in(reg, &boards, span, ts)?;
     boards[b]
         .media
         .try_send(make(ch))
@@ -151,10 +161,12 @@ pub fn channel_closed(reg: &Registry, span: u32, ts: u8) {
     if ts == 0 {
         return;
     }
-    let in_conf = lock(&reg.confs).conference_of((span, ts)).is_some();
-    if in_conf {
-        if let Err(e) = lock(&reg.confs).leave(reg, (span, ts)) {
-            log::warn!("span {span} timeslot {ts}: leaving its conference: {e}");
+    {
+        let mut book = lock(&reg.confs);
+        if book.conference_of((span, ts)).is_some() {
+            if let Err(e) = book.leave(reg, (span, ts)) {
+                log::warn!("span {span} timeslot {ts}: leaving its conference: {e}");
+            }
         }
     }
     if let Err(e) = send(reg, span, ts as u32, MediaCmd::Close) {

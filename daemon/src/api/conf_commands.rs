@@ -12,15 +12,12 @@ use serde_json::{json, Map, Value};
 use super::commands::ApiError;
 use super::media_commands::{get_bool, get_str, target};
 use crate::confbook::{Mode, Where};
-use crate::mediasvc::{self, SendError};
+use crate::mediasvc;
 use crate::registry::{lock, Registry};
 
 fn where_of(reg: &Registry, req: &Map<String, Value>) -> Result<Where, ApiError> {
     let (span, ts) = target(reg, req)?;
-    let (board, chan) = mediasvc::locate(reg, span, ts).map_err(|e| match e {
-        SendError::NoChannel(m) => ApiError::new("not_found", m),
-        SendError::Busy(m) => ApiError::new("busy", m),
-    })?;
+    let (board, chan) = mediasvc::locate(reg, span, ts)?;
     Ok(Where {
         id: (span, ts as u8),
         board,

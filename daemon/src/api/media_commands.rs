@@ -81,19 +81,36 @@ pub(crate) fn ranged(
     Ok(v)
 }
 
+/// A channel that cannot be reached is `not_found`; a board that is not
+/// keeping up is `busy`.
+impl From<SendError> for ApiError {
+    fn from(e: SendError) -> ApiError {
+        match e {
+            SendError::NoChannel(m) => ApiError::new("not_found", m),
+            SendError::Busy(m) => ApiError::new("busy", m),
+        }
+    }
+}
+
 /// Hand `make`'s request for the named channel to its board; reply with
 /// `extra` plus the channel.
 pub(crate) fn dispatch(
     reg: &Registry,
     req: &Map<String, Value>,
     make: impl FnOnce(Chan) -> MediaCmd,
+    extra: Value,
+) -> Result<Value, ApiError> {
+    dispatch_at(reg, target(reg, req)?, make, extra)
+}
+
+/// [`dispatch`] to a channel already resolved to `(span, timeslot)`.
+fn dispatch_at(
+    reg: &Registry,
+    (span, ts): (u32, u32),
+    make: impl FnOnce(Chan) -> MediaCmd,
     mut extra: Value,
 ) -> Result<Value, ApiError> {
-    let (span, ts) = target(reg, req)?;
-    mediasvc::send(reg, span, ts, make).map_err(|e| match e {
-        SendError::NoChannel(m) => ApiError::new("not_found", m),
-        SendError::Busy(m) => ApiError::new("busy", m),
-    })?;
+    mediasvc::send(reg, span, ts, make)?;
     extra["span"] = json!(span);
     extra["timeslot"] = json!(ts);
     Ok(extra)
@@ -181,10 +198,7 @@ pub fn media_open(reg: &Registry, req: &Map<String, Value>) -> Result<Value, Api
 /// bridge or conference.
 pub fn media_close(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiError> {
     let (span, ts) = target(reg, req)?;
-    mediasvc::locate(reg, span, ts).map_err(|e| match e {
-        SendError::NoChannel(m) => ApiError::new("not_found", m),
-        SendError::Busy(m) => ApiError::new("busy", m),
-    })?;
+    mediasvc::locate(reg, span, ts)?;
     mediasvc::channel_closed(reg, span, ts as u8);
     Ok(json!({"span": span, "timeslot": ts}))
 }
@@ -303,10 +317,7 @@ pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
     let terminators = DigitSet::parse(get_str(req, "terminators")?.unwrap_or(""))
         .map_err(|e| bad("terminators", e))?;
     let (span, ts) = target(reg, req)?;
-    mediasvc::locate(reg, span, ts).map_err(|e| match e {
-        SendError::NoChannel(m) => ApiError::new("not_found", m),
-        SendError::Busy(m) => ApiError::new("busy", m),
-    })?;
+    mediasvc::locate(reg, span, ts)?;
     let id = new_id(reg);
     let mut tap = RecorderTap::from_spec(id, &spec);
     reg.recorder
@@ -318,9 +329,9 @@ pub fn record(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErro
             )
         })?;
     lock(&reg.media).recording_started(id, span, ts as u8);
-    let sent = dispatch(
+    let sent = dispatch_at(
         reg,
-        req,
+        (span, ts),
         |ch| MediaCmd::Record {
             ch,
             tap,
