@@ -6,13 +6,23 @@ use crate::media::tones::TonePlanName;
 use crossbeam_channel::Receiver;
 
 fn engine() -> (MediaEngine, Receiver<MediaEvent>) {
-    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let (e, rx, _) = engine_with_report_queue(1024);
+    (e, rx)
+}
+
+/// An engine with span position 0 an E1 (span 1, D-channel 16) whose
+/// report channel holds `reports`.
+fn engine_with_report_queue(
+    reports: usize,
+) -> (MediaEngine, Receiver<MediaEvent>, Arc<MediaStats>) {
+    let (tx, rx) = crossbeam_channel::bounded(reports);
     let (recorder, _) = crossbeam_channel::bounded(16);
     let links = MediaLinks {
         events: tx,
         recorder,
     };
-    let mut e = MediaEngine::new(links, Arc::new(MediaStats::default()));
+    let stats = Arc::new(MediaStats::default());
+    let mut e = MediaEngine::new(links, stats.clone());
     e.configure_span(
         0,
         Some(SpanMediaSetup {
@@ -23,7 +33,7 @@ fn engine() -> (MediaEngine, Receiver<MediaEvent>) {
             tone_plan: TonePlanName::Etsi,
         }),
     );
-    (e, rx)
+    (e, rx, stats)
 }
 
 const CH: Chan = Chan { pos: 0, ts: 3 };
@@ -162,26 +172,7 @@ fn requests_for_the_dchannel_or_a_disabled_span_are_ignored() {
 
 #[test]
 fn reports_wait_in_the_backlog_while_the_report_channel_is_full() {
-    let (tx, rx) = crossbeam_channel::bounded(1);
-    let (recorder, _) = crossbeam_channel::bounded(16);
-    let stats = Arc::new(MediaStats::default());
-    let mut e = MediaEngine::new(
-        MediaLinks {
-            events: tx,
-            recorder,
-        },
-        stats.clone(),
-    );
-    e.configure_span(
-        0,
-        Some(SpanMediaSetup {
-            number: 1,
-            t1: false,
-            idle: 0xD5,
-            dchannel: Some(16),
-            tone_plan: TonePlanName::Etsi,
-        }),
-    );
+    let (mut e, rx, stats) = engine_with_report_queue(1);
     for ts in 1..=5u8 {
         e.command(MediaCmd::SendDtmf {
             ch: Chan { pos: 0, ts },
