@@ -16,8 +16,9 @@
 // `criterion_group!` generates an undocumented `pub fn benches`.
 #![allow(missing_docs)]
 
-use std::path::PathBuf;
 use std::process::Command;
+
+mod spandsp;
 use std::time::Instant;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -73,40 +74,10 @@ fn mixed_signal() -> Vec<i16> {
     out
 }
 
-/// `$CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
-fn target_dir() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if !d.is_empty() => {
-            let d = PathBuf::from(d);
-            if d.is_absolute() {
-                d
-            } else {
-                workspace.join(d)
-            }
-        }
-        _ => workspace.join("target"),
-    }
-}
-
 /// Builds spandspbench and runs it on `samples`; its JSON line.
 fn spandsp_reference(samples: &[i16]) -> serde_json::Value {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out_dir = target_dir().join("peers");
-    let script = workspace.join("testbench/peers/build.sh");
-    let build = Command::new("sh")
-        .arg(&script)
-        .arg(&out_dir)
-        .arg("spandspbench")
-        .status()
-        .expect("run testbench/peers/build.sh");
-    assert!(
-        build.success(),
-        "building spandspbench failed (apt-get install gcc libspandsp-dev)"
-    );
-    let file = out_dir.join(format!("dtmf-bench-{}.raw", std::process::id()));
-    let bytes: Vec<u8> = samples.iter().flat_map(|x| x.to_le_bytes()).collect();
-    std::fs::write(&file, bytes).expect("write the bench signal");
+    let out_dir = spandsp::build();
+    let file = spandsp::write_samples(&out_dir, "dtmf-bench", samples);
     let out = Command::new(out_dir.join("spandspbench"))
         .arg(&file)
         .args(["--chunk", "8", "--reps", "100"])

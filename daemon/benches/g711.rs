@@ -8,8 +8,9 @@
 // `criterion_group!` generates an undocumented `pub fn benches`.
 #![allow(missing_docs)]
 
-use std::path::PathBuf;
 use std::process::Command;
+
+mod spandsp;
 use std::time::Instant;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -36,42 +37,12 @@ fn codes_input() -> Vec<u8> {
 /// Timing repetitions for the best-of-N figures (ours and spandsp's).
 const REPS: usize = 2000;
 
-/// `$CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
-fn target_dir() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if !d.is_empty() => {
-            let d = PathBuf::from(d);
-            if d.is_absolute() {
-                d
-            } else {
-                workspace.join(d)
-            }
-        }
-        _ => workspace.join("target"),
-    }
-}
-
 /// spandsp's figures on `samples`: its JSON line, its A-law codes and their
 /// decoded values.
 fn spandsp_reference(samples: &[i16]) -> (serde_json::Value, Vec<u8>, Vec<i16>) {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out_dir = target_dir().join("peers");
-    let build = Command::new("sh")
-        .arg(workspace.join("testbench/peers/build.sh"))
-        .arg(&out_dir)
-        .arg("spandspbench")
-        .status()
-        .expect("run testbench/peers/build.sh");
-    assert!(
-        build.success(),
-        "building spandspbench failed (apt-get install gcc libspandsp-dev)"
-    );
-    let pid = std::process::id();
-    let input = out_dir.join(format!("g711-bench-{pid}.raw"));
-    let output = out_dir.join(format!("g711-bench-{pid}.alaw"));
-    let bytes: Vec<u8> = samples.iter().flat_map(|x| x.to_le_bytes()).collect();
-    std::fs::write(&input, bytes).expect("write the bench input");
+    let out_dir = spandsp::build();
+    let input = spandsp::write_samples(&out_dir, "g711-bench", samples);
+    let output = out_dir.join(format!("g711-bench-{}.alaw", std::process::id()));
     let out = Command::new(out_dir.join("spandspbench"))
         .arg(&input)
         .args(["--reps", &REPS.to_string(), "--alaw-out"])
