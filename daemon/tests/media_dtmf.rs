@@ -5,7 +5,11 @@
 //! sox and multimon-ng are required: these tests fail (never skip) when
 //! either is missing.
 
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
+
+use common::tools::{run, sine_volts, sox};
 
 use trunkd::media::dtmf::{
     digit_frequencies, DtmfConfig, DtmfDetector, DtmfEvent, DtmfGenConfig, DtmfGenerator,
@@ -13,37 +17,6 @@ use trunkd::media::dtmf::{
 };
 
 const RATE: usize = 8000;
-
-fn run(program: &str, args: &[String], hint: &str) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn sox(args: &[String]) -> Vec<i16> {
-    let bytes = run(
-        "sox",
-        args,
-        "sox is required for these tests: apt-get install sox",
-    );
-    bytes
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect()
-}
-
-/// sox voltage multiplier (full scale = 1.0 = 32768) for a sine at `dbm0`.
-fn sine_volts(dbm0: f64) -> f64 {
-    DBM0_PEAK as f64 / 32768.0 * 10f64.powf(dbm0 / 20.0)
-}
 
 fn s(x: impl ToString) -> String {
     x.to_string()

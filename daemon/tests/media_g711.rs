@@ -17,9 +17,9 @@
 //!   quantiser applied after sox's documented pre-rounding, for every input,
 //!   and that the raw differences are exactly those, each one code apart.
 
-use std::io::ErrorKind;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use trunkd::media::g711::{self, Law};
 
@@ -32,17 +32,11 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs sox with `args` in `dir`; panics (test failure) if sox is missing or fails.
 fn sox(dir: &Path, args: &[&str]) {
-    let out = match Command::new("sox").args(args).current_dir(dir).output() {
-        Ok(out) => out,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            panic!("sox not found: these tests need it as the G.711 oracle; apt-get install sox")
-        }
-        Err(e) => panic!("cannot run sox ({e}); apt-get install sox"),
-    };
-    assert!(
-        out.status.success(),
-        "sox {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::tools::run_in(
+        Some(dir),
+        "sox",
+        args,
+        "sox is required as the G.711 oracle: apt-get install sox",
     );
 }
 

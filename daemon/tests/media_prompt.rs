@@ -3,9 +3,9 @@
 //! sox is required: the tests that use it fail (they never skip) when it is
 //! missing.
 
-use std::io::ErrorKind;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use trunkd::media::g711;
@@ -24,17 +24,11 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs sox with `args` in `dir`; panics (test failure) if sox is missing or fails.
 fn sox(dir: &Path, args: &[&str]) {
-    let out = match Command::new("sox").args(args).current_dir(dir).output() {
-        Ok(out) => out,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            panic!("sox not found: these tests need it to make prompt files; apt-get install sox")
-        }
-        Err(e) => panic!("cannot run sox ({e}); apt-get install sox"),
-    };
-    assert!(
-        out.status.success(),
-        "sox {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::tools::run_in(
+        Some(dir),
+        "sox",
+        args,
+        "sox is required to make prompt files: apt-get install sox",
     );
 }
 

@@ -13,8 +13,11 @@
 //! espeak-ng and sox are required: the test fails (never skips) when either
 //! is missing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use common::tools::run;
 
 use trunkd::media::dtmf::bank::FRAME;
 use trunkd::media::dtmf::{
@@ -74,19 +77,6 @@ const CLIPS: &[(&str, &str, u32, u32)] = &[
     ("cmn", CMN, 160, 50),
     ("cmn+f3", CMN, 150, 70),
 ];
-
-fn run(program: &str, args: &[&str], hint: &str) {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// One clip: espeak-ng at 22.05 kHz, then sox to 8 kHz s16 at -10 dBFS peak.
 fn speech(dir: &Path, i: usize, voice: &str, text: &str, wpm: u32, pitch: u32) -> Vec<i16> {

@@ -6,8 +6,11 @@
 //! sox and espeak-ng are required: these tests fail (never skip) when
 //! either is missing. Run with `--release`.
 
+mod common;
+
 use std::f64::consts::TAU;
-use std::process::{Command, Stdio};
+
+use common::tools::{run, sine_volts, sox};
 
 use trunkd::media::dtmf::{DtmfGenConfig, DtmfGenerator, ALL_DIGITS, DBM0_PEAK};
 use trunkd::media::tones::{
@@ -17,37 +20,8 @@ use trunkd::media::tones::{
 const RATE: usize = 8000;
 const PLANS: [TonePlanName; 3] = [TonePlanName::China, TonePlanName::Etsi, TonePlanName::Na];
 
-fn run(program: &str, args: &[String], hint: &str) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn s(x: impl ToString) -> String {
     x.to_string()
-}
-
-fn raw_i16(bytes: &[u8]) -> Vec<i16> {
-    bytes
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect()
-}
-
-fn sox(args: &[String]) -> Vec<i16> {
-    raw_i16(&run(
-        "sox",
-        args,
-        "sox is required for these tests: apt-get install sox",
-    ))
 }
 
 /// sox command head: `channels` synthesised channels, raw s16 mono 8 kHz
@@ -63,11 +37,6 @@ fn sox_head(channels: usize) -> Vec<String> {
         .map(s),
     );
     v
-}
-
-/// sox voltage (1.0 = full scale) of a sine at `dbm0`.
-fn sine_volts(dbm0: f64) -> f64 {
-    DBM0_PEAK as f64 / 32768.0 * 10f64.powf(dbm0 / 20.0)
 }
 
 /// One or two sines from sox, each at `dbm0`, `ms` long.
