@@ -25,9 +25,7 @@ use trunkd::media::g711::{self, Law};
 
 /// A scratch directory unique to this test process and test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trunkd-g711-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
+    common::tempdir(&format!("g711-{name}"))
 }
 
 /// Runs sox with `args` in `dir`; panics (test failure) if sox is missing or fails.

@@ -14,12 +14,9 @@ use trunkd::media::prompt::{
     PromptError, PromptFormat, MAX_PLAYLIST,
 };
 
-/// A fresh scratch directory unique to this test process and test.
+/// A scratch directory unique to this test process and test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trunkd-prompt-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
+    common::tempdir(&format!("prompt-{name}"))
 }
 
 /// Runs sox with `args` in `dir`; panics (test failure) if sox is missing or fails.
