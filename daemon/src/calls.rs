@@ -195,14 +195,34 @@ pub struct EventBus {
     /// API clients capturing D-channel frames (frames are only published
     /// while this is non-zero).
     pub captures: AtomicU32,
+    /// Call and media events for the IVR thread.
+    tap_tx: Sender<Value>,
+    tap_rx: Receiver<Value>,
+    /// Events the IVR could not be given because its queue was full.
+    pub tap_dropped: AtomicU64,
 }
+
+/// Events the IVR acts on.
+const TAPPED: [&str; 7] = [
+    "call_answered",
+    "call_cleared",
+    "play_done",
+    "tone_done",
+    "collect_done",
+    "record_done",
+    "record_failed",
+];
 
 impl Default for EventBus {
     fn default() -> Self {
         let (tx, rx) = crossbeam_channel::bounded(BUS_QUEUE);
+        let (tap_tx, tap_rx) = crossbeam_channel::bounded(BUS_QUEUE);
         EventBus {
             tx,
             rx,
+            tap_tx,
+            tap_rx,
+            tap_dropped: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             captures: AtomicU32::new(0),
         }
@@ -212,6 +232,12 @@ impl Default for EventBus {
 impl EventBus {
     /// Publish an event (a JSON object with an `event` member).
     pub fn publish(&self, v: Value) {
+        if v["event"].as_str().is_some_and(|k| TAPPED.contains(&k))
+            && self.tap_tx.try_send(v.clone()).is_err()
+        {
+            self.tap_dropped.fetch_add(1, Ordering::Relaxed);
+            log::error!("IVR event queue full: an event was lost");
+        }
         if self.tx.try_send(v).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -220,6 +246,11 @@ impl EventBus {
     /// The receiving end (the API thread).
     pub fn receiver(&self) -> &Receiver<Value> {
         &self.rx
+    }
+
+    /// The IVR's end of the event tap.
+    pub fn tap(&self) -> Receiver<Value> {
+        self.tap_rx.clone()
     }
 
     /// Whether any client captures frames.

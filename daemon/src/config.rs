@@ -100,6 +100,9 @@ pub enum InboundAction {
     /// Ring it and wait for an API client to answer or reject it, for up
     /// to this many milliseconds; then reject it with cause 18 (no user responding).
     Api(u64),
+    /// Run the IVR flow attached to the trunk group and called number
+    /// (`[ivr] flows`).
+    Flow,
 }
 
 /// A trunk group: a set of spans with one inbound policy.
@@ -172,6 +175,10 @@ pub struct Config {
     pub trunk_groups: BTreeMap<String, TrunkGroupConfig>,
     /// Media settings (`[media]`).
     pub media: MediaConfig,
+    /// API access and client policy (`[api]`).
+    pub api: crate::config_ivr::ApiConfig,
+    /// IVR flows and clock (`[ivr]`).
+    pub ivr: crate::config_ivr::IvrConfig,
 }
 
 /// Where prompts and recordings live, and how much prompt audio is cached.
@@ -202,6 +209,8 @@ impl Default for MediaConfig {
 struct RawFile {
     daemon: Option<Spanned<RawDaemon>>,
     media: Option<Spanned<RawMedia>>,
+    api: Option<Spanned<crate::config_ivr::RawApi>>,
+    ivr: Option<Spanned<crate::config_ivr::RawIvr>>,
     #[serde(default)]
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
@@ -263,8 +272,8 @@ struct RawSpan {
     tone_plan: Option<Spanned<String>>,
 }
 
-struct Ctx<'a> {
-    file: &'a Path,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a Path,
     text: &'a str,
 }
 
@@ -285,7 +294,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn bad<T>(&self, v: &Spanned<T>, key: String, message: impl Into<String>) -> ConfigError {
+    pub(crate) fn bad<T>(
+        &self,
+        v: &Spanned<T>,
+        key: String,
+        message: impl Into<String>,
+    ) -> ConfigError {
         self.at(v.span().start, Some(key), message)
     }
 }
@@ -629,7 +643,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     }
     let trunk_groups = trunk_groups(&cx, &raw.trunk_group, &spans)?;
     let media = media_config(&cx, raw.media.as_ref().map(Spanned::get_ref))?;
+    let api = crate::config_ivr::api_config(&cx, raw.api.as_ref())?;
+    let ivr = crate::config_ivr::ivr_config(&cx, raw.ivr.as_ref())?;
+    if let Some(t) = trunk_groups
+        .values()
+        .find(|t| t.inbound == InboundAction::Flow && ivr.flows.is_none())
+    {
+        return Err(ConfigError {
+            file: path.to_owned(),
+            line: None,
+            column: None,
+            key: Some(format!("trunk_group {} inbound", t.name)),
+            message: "inbound = \"flow\" needs [ivr] flows = FILE".into(),
+        });
+    }
     Ok(Config {
+        api,
+        ivr,
         path: path.to_owned(),
         socket,
         boards,
@@ -700,11 +730,12 @@ fn trunk_groups(
             None | Some((_, "answer")) => InboundAction::Answer,
             Some((_, "reject")) => InboundAction::Reject(cause),
             Some((_, "api")) => InboundAction::Api(timeout),
+            Some((_, "flow")) => InboundAction::Flow,
             Some((x, other)) => {
                 return Err(cx.bad(
                     x,
                     key("inbound"),
-                    format!("`{other}`: expected answer, reject or api"),
+                    format!("`{other}`: expected answer, reject, api or flow"),
                 ))
             }
         };

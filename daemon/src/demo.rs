@@ -103,7 +103,12 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
             .spawn(move || narrate(&socket, &e1, &t1))
             .ok()
     };
-    let code = crate::run(cfg, Some(socket), deadline);
+    let code = crate::run(
+        cfg,
+        crate::ivr::flow::FlowSet::default(),
+        Some(socket),
+        deadline,
+    );
     drop(narrator);
     drop(e1);
     drop(t1);

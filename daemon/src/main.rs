@@ -9,8 +9,10 @@ mod api;
 mod calls;
 mod confbook;
 mod config;
+mod config_ivr;
 mod dchan;
 mod demo;
+mod ivr;
 mod mediasvc;
 mod registry;
 mod rt;
@@ -75,21 +77,30 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let flows = match ivr::load_flows(&cfg) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("trunkd: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if args.check {
         println!(
-            "{}: OK ({} boards, {} spans)",
+            "{}: OK ({} boards, {} spans, {} IVR flows)",
             cfg.path.display(),
             cfg.boards.len(),
-            cfg.spans.len()
+            cfg.spans.len(),
+            flows.flows.len()
         );
         return ExitCode::SUCCESS;
     }
-    run(cfg, args.socket, None)
+    run(cfg, flows, args.socket, None)
 }
 
 /// Run the daemon until SIGTERM/SIGINT (or `deadline`). Returns the exit code.
 pub(crate) fn run(
     cfg: config::Config,
+    flows: ivr::flow::FlowSet,
     socket: Option<PathBuf>,
     deadline: Option<Instant>,
 ) -> ExitCode {
@@ -103,6 +114,11 @@ pub(crate) fn run(
         }
     };
     let registry = Arc::new(Registry::new(Arc::new(cfg)));
+    *registry
+        .flows
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(flows);
+    let ivr = ivr::Ivr::start(registry.clone());
     let mut sup = Supervisor::start(registry.clone());
     let sig = signalling::Signaller::start(registry.clone());
     let media = mediasvc::MediaService::start(registry.clone());
@@ -110,6 +126,7 @@ pub(crate) fn run(
         Ok(a) => a,
         Err(e) => {
             eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
+            ivr.stop();
             sig.stop();
             media.stop();
             sup.shutdown();
@@ -168,6 +185,7 @@ pub(crate) fn run(
     }
     let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
     api.stop();
+    ivr.stop();
     sig.stop();
     media.stop();
     // Finalise the WAV headers of recordings still running.
@@ -182,6 +200,23 @@ fn reload(sup: &mut Supervisor, registry: &Registry, path: &std::path::Path) {
     let _ = sd_notify::notify(false, &[NotifyState::Reloading]);
     match config::load(path) {
         Ok(new) => {
+            // Flows first: a configuration whose flows do not load is refused whole.
+            let flows = match ivr::load_flows(&new) {
+                Ok(f) => f,
+                Err(e) => {
+                    registry.failed_reloads.fetch_add(1, Ordering::Relaxed);
+                    *registry::lock(&registry.flow_errors) =
+                        e.to_string().lines().map(str::to_owned).collect();
+                    log::error!("reload refused, keeping the running configuration and flows: {e}");
+                    let _ = sd_notify::notify(false, &[NotifyState::Ready]);
+                    return;
+                }
+            };
+            registry::lock(&registry.flow_errors).clear();
+            *registry
+                .flows
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(flows);
             let s = sup.reload(new);
             registry.reloads.fetch_add(1, Ordering::Relaxed);
             log::info!(

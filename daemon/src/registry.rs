@@ -81,6 +81,18 @@ pub struct Registry {
     pub confs: Mutex<crate::confbook::ConfBook>,
     /// Media requests in flight and their owners.
     pub media: Mutex<crate::mediasvc::MediaBook>,
+    /// IVR flows in force.
+    pub flows: RwLock<Arc<crate::ivr::flow::FlowSet>>,
+    /// Errors of the last flows load that was refused (empty when it loaded).
+    pub flow_errors: Mutex<Vec<String>>,
+    /// Requests to the IVR thread.
+    pub ivr: Sender<crate::ivr::IvrCmd>,
+    /// The IVR thread's end of `ivr`.
+    pub ivr_rx: Mutex<Option<Receiver<crate::ivr::IvrCmd>>>,
+    /// The IVR thread's end of the event tap.
+    pub ivr_events_rx: Mutex<Option<Receiver<serde_json::Value>>>,
+    /// Who controls each call: `ivr` or an API client (`client N uid U`).
+    pub owners: Mutex<std::collections::HashMap<u64, String>>,
 }
 
 impl Registry {
@@ -98,9 +110,17 @@ impl Registry {
                 (None, crossbeam_channel::bounded(1).0)
             }
         };
+        let bus = EventBus::default();
+        let (ivr, ivr_rx) = crossbeam_channel::bounded(1024);
         Registry {
             calls: Mutex::new(CallTable::default()),
-            bus: EventBus::default(),
+            ivr_events_rx: Mutex::new(Some(bus.tap())),
+            bus,
+            flows: RwLock::new(Arc::new(crate::ivr::flow::FlowSet::default())),
+            flow_errors: Mutex::new(Vec::new()),
+            ivr,
+            ivr_rx: Mutex::new(Some(ivr_rx)),
+            owners: Mutex::new(std::collections::HashMap::new()),
             pri: Mutex::new(std::collections::BTreeMap::new()),
             drx,
             drx_rx: Mutex::new(Some(drx_rx)),
@@ -137,6 +157,17 @@ impl Registry {
         }
     }
 
+    /// The IVR flows in force.
+    pub fn flows(&self) -> Arc<crate::ivr::flow::FlowSet> {
+        match self.flows.read() {
+            Ok(f) => f.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// PROVISIONAL until the CDR writer lands.
+    pub fn cdr_note(&self, _call: u64, _f: impl FnOnce(&mut CdrExtrasStub)) {}
+
     /// A snapshot of the board views.
     pub fn boards(&self) -> Vec<BoardView> {
         match self.boards.read() {
@@ -152,4 +183,25 @@ pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     }
+}
+
+/// PROVISIONAL.
+#[derive(Default)]
+pub struct CdrExtrasStub {
+    /// x
+    pub flow: Option<String>,
+    /// x
+    pub ivr_path: Vec<String>,
+    /// x
+    pub digits: Vec<String>,
+    /// x
+    pub vars: std::collections::BTreeMap<String, String>,
+    /// x
+    pub abandoned: bool,
+    /// x
+    pub transferred_to: Option<String>,
+    /// x
+    pub linked_call: Option<u64>,
+    /// x
+    pub owner: Option<String>,
 }

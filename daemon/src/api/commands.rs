@@ -55,6 +55,13 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "bert" => bert_query(reg, req, false),
         "bert_stop" => bert_query(reg, req, true),
         "calls" => super::call_commands::calls(reg, req),
+        "flows" => super::ivr_commands::flows(reg),
+        "ivr_run" => super::ivr_commands::ivr_run(reg, req),
+        "ivr_reply" => super::ivr_commands::ivr_reply(reg, req),
+        "ivr_take" => Err(ApiError::new(
+            "bad_request",
+            "ivr_take is only served to socket clients",
+        )),
         "dial" => super::call_commands::dial(reg, req),
         "answer" => super::call_commands::answer(reg, req),
         "hangup" => super::call_commands::hangup(reg, req),

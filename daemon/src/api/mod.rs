@@ -6,8 +6,10 @@
 //! disconnected when its output buffer fills, and never blocks the daemon.
 
 pub mod call_commands;
+mod clients;
 pub mod commands;
 pub mod conf_commands;
+pub mod ivr_commands;
 pub mod media_commands;
 mod subscribe;
 
@@ -46,6 +48,10 @@ struct Client {
     sub: Option<subscribe::Filter>,
     /// Spans whose D-channel frames this client captures.
     capture: Vec<u64>,
+    /// Who it is (SO_PEERCRED), as calls and CDRs name it.
+    owner: String,
+    /// Calls it answered, dialled or took (see `[api] on_client_disconnect`).
+    owned: Vec<u64>,
 }
 
 /// The running API server.
@@ -74,7 +80,8 @@ impl ApiServer {
             std::fs::remove_file(path)?;
         }
         let listener = UnixListener::bind(path)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+        let mode = registry.config().api.socket_mode;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let thread = std::thread::Builder::new()
@@ -141,7 +148,7 @@ fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBo
         subscribe::distribute(&registry, &mut clients);
         for ev in events.iter() {
             if ev.token() == LISTENER {
-                accept_all(&listener, &poll, &mut clients, &mut next);
+                accept_all(&listener, &poll, &registry, &mut clients, &mut next);
                 continue;
             }
             let t = ev.token();
@@ -158,7 +165,9 @@ fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBo
                 }
                 let _ = poll.registry().deregister(&mut c.stream);
                 subscribe::forget(&registry, c);
-                clients.remove(&t);
+                if let Some(c) = clients.remove(&t) {
+                    clients::client_gone(&registry, c.owner, c.owned);
+                }
             }
         }
     }
@@ -167,6 +176,7 @@ fn serve(mut listener: UnixListener, registry: Arc<Registry>, stop: Arc<AtomicBo
 fn accept_all(
     listener: &UnixListener,
     poll: &Poll,
+    registry: &Registry,
     clients: &mut HashMap<Token, Client>,
     next: &mut usize,
 ) {
@@ -177,6 +187,20 @@ fn accept_all(
                     let _ = stream.write_all(
                         &line(&json!({"event":"error","error":{"code":"busy","message":"too many clients"}})),
                     );
+                    continue;
+                }
+                let peer = match clients::peer_of(&stream) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        log::warn!("api: refusing a client: {e}");
+                        continue;
+                    }
+                };
+                if let Err(why) = clients::admitted(&registry.config().api, &peer) {
+                    log::warn!("api: refusing pid {}: {why}", peer.pid);
+                    let _ = stream.write_all(&line(
+                        &json!({"event":"error","error":{"code":"permission_denied","message":why}}),
+                    ));
                     continue;
                 }
                 *next = (*next + 1) % (usize::MAX - 1);
@@ -196,6 +220,8 @@ fn accept_all(
                     closing: false,
                     sub: None,
                     capture: Vec::new(),
+                    owner: clients::owner_name(token.0, Some(&peer)),
+                    owned: Vec::new(),
                 };
                 c.output.extend(line(&json!({
                     "event": "hello",
@@ -236,8 +262,15 @@ fn read_client(c: &mut Client, registry: &Registry) {
                         } else {
                             let req = std::mem::take(&mut c.input);
                             let reply = subscribe::handle_client_line(registry, c, &req)
+                                .or_else(|| take_line(registry, c, &req))
                                 .or_else(|| handle_line(registry, &req));
                             if let Some(r) = reply {
+                                if let Some(call) = clients::claimed_call(&req, &r) {
+                                    crate::registry::lock(&registry.owners)
+                                        .insert(call, c.owner.clone());
+                                    c.owned.retain(|&x| x != call);
+                                    c.owned.push(call);
+                                }
                                 c.output.extend(line(&r));
                             }
                         }
@@ -268,6 +301,20 @@ fn read_client(c: &mut Client, registry: &Registry) {
             }
         }
     }
+}
+
+/// `ivr_take`, which needs to know the client; `None` for any other request.
+fn take_line(registry: &Registry, c: &Client, raw: &[u8]) -> Option<Value> {
+    let v: Value = serde_json::from_slice(raw).ok()?;
+    if v.get("cmd")?.as_str()? != "ivr_take" {
+        return None;
+    }
+    let id = v.get("id").cloned().unwrap_or(Value::Null);
+    let obj = v.as_object()?;
+    Some(match clients::ivr_take(registry, obj, &c.owner) {
+        Ok(result) => json!({"id": id, "ok": true, "result": result}),
+        Err(e) => error_reply(id, e.code, &e.message),
+    })
 }
 
 fn flush(c: &mut Client) {

@@ -670,6 +670,20 @@ impl Service {
                     .proceeding(now, call)
                     .and_then(|()| s.pri.alerting(now, call))
             }
+            InboundAction::Flow => {
+                let start = crate::ivr::IvrCmd::Start {
+                    call: id,
+                    flow: None,
+                    node: None,
+                    reply: None,
+                };
+                if self.reg.ivr.try_send(start).is_ok() {
+                    s.pri.proceeding(now, call)
+                } else {
+                    log::warn!("call {id}: the IVR is not keeping up; rejecting (cause 42)");
+                    s.pri.hangup(now, call, 42)
+                }
+            }
         };
         if let Err(e) = r {
             log::warn!("call {id}: inbound action failed: {e}");
