@@ -28,6 +28,7 @@ pub mod chan;
 pub mod client;
 pub mod decode;
 pub mod events;
+pub mod ivr_cli;
 pub mod media_cli;
 pub mod pcap;
 pub mod render;

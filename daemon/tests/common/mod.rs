@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod line;
+pub mod pri;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@ use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SO
 use trunk_tools::calls_cli::{self, CallCommand, Session};
 use trunk_tools::chan::SpanTs;
 use trunk_tools::client::{decode, Client, ClientError};
+use trunk_tools::ivr_cli::{self, IvrCommand};
 use trunk_tools::media_cli::{self, MediaCommand};
 use trunk_tools::render;
 
@@ -116,6 +117,8 @@ it counted errors) and 1 when it could not be run.")]
     Calls(CallCommand),
     #[command(flatten)]
     Media(MediaCommand),
+    #[command(flatten)]
+    Ivr(IvrCommand),
     /// Send any API request (see docs/api.md) and print its result as JSON
     #[command(long_about = "\
 Send any API request (see docs/api.md) and print its result as one JSON line.
@@ -226,6 +229,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
                 json: g.json,
             };
             return media_cli::run(cmd, &session);
+        }
+        Command::Ivr(cmd) => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return ivr_cli::run(cmd, &session);
         }
         Command::Calls(cmd) => {
             let session = Session {
