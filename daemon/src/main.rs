@@ -12,6 +12,7 @@ mod config;
 mod config_ivr;
 mod dchan;
 mod demo;
+mod demo_ivr;
 mod ivr;
 mod mediasvc;
 mod registry;
