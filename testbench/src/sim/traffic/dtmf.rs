@@ -32,6 +32,12 @@ pub fn frequencies(digit: u8) -> Option<(f64, f64)> {
     })
 }
 
+/// Level of a full-scale A-law sine, dBm0 (G.711).
+#[expect(clippy::approx_constant, reason = "G.711's 3.14 dBm0, not pi")]
+const ALAW_OVERLOAD_DBM0: f64 = 3.14;
+/// Level of a full-scale mu-law sine, dBm0 (G.711).
+const ULAW_OVERLOAD_DBM0: f64 = 3.17;
+
 /// G.711 law of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Law {
@@ -57,8 +63,8 @@ impl Law {
     /// (G.711 clause 3 and 5 / the "digital milliwatt").
     pub fn dbm0_peak(self) -> f64 {
         match self {
-            Law::ALaw => 32_768.0 * 10f64.powf(-3.14 / 20.0),
-            Law::MuLaw => 32_636.0 * 10f64.powf(-3.17 / 20.0),
+            Law::ALaw => 32_768.0 * 10f64.powf(-ALAW_OVERLOAD_DBM0 / 20.0),
+            Law::MuLaw => 32_636.0 * 10f64.powf(-ULAW_OVERLOAD_DBM0 / 20.0),
         }
     }
 

@@ -397,7 +397,7 @@ fn group(v: &Value, path: &str) -> Result<GroupSpec, String> {
         return Err(format!("{path}.name: 1 to 32 characters"));
     }
     let spans: Vec<usize> = required(o, "spans", path)?;
-    if spans.is_empty() || spans.iter().any(|&s| s == 0) {
+    if spans.is_empty() || spans.contains(&0) {
         return Err(format!("{path}.spans: a list of span numbers from 1"));
     }
     if (1..spans.len()).any(|i| spans[..i].contains(&spans[i])) {
