@@ -5,7 +5,7 @@
 //! callers' DTMF from the B-channel timeslots.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use trunk_driver_sys::abi::{self, ClockSource, FramingMode, LineCoding, SpanSettings};
@@ -14,114 +14,12 @@ use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_isdn::call::{CallId, ClearedBy, Pri, PriEvent, Variant};
 use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::traffic::{arrival_schedule, ArrivalProcess, Traffic, TrafficSpec};
-use trunk_testbench::sim::{FarEndMode, PriScript, SimConfig, Simulator, TimeMode};
+use trunk_testbench::sim::{FarEndMode, PriScript};
 
-// ---------------------------------------------------------------------
-// Audio analysis, independent of the generator's own code.
+mod traffic_support;
 
-/// G.711 A-law to linear (16-bit scale), from the segment table.
-fn alaw(c: u8) -> f64 {
-    let v = c ^ 0x55;
-    let seg = i32::from((v >> 4) & 7);
-    let mant = i32::from(v & 0x0F);
-    let m = if seg == 0 {
-        2 * mant + 1
-    } else {
-        (2 * mant + 33) << (seg - 1)
-    };
-    f64::from(if v & 0x80 != 0 { m * 8 } else { -m * 8 })
-}
-
-/// G.711 mu-law to linear (16-bit scale).
-fn ulaw(c: u8) -> f64 {
-    let v = !c;
-    let exp = i32::from((v >> 4) & 7);
-    let mant = i32::from(v & 0x0F);
-    let m = (((2 * mant + 33) << exp) - 33) * 4;
-    f64::from(if v & 0x80 != 0 { -m } else { m })
-}
-
-const ROWS: [f64; 4] = [697.0, 770.0, 852.0, 941.0];
-const COLS: [f64; 4] = [1209.0, 1336.0, 1477.0, 1633.0];
-const KEYS: [[char; 4]; 4] = [
-    ['1', '2', '3', 'A'],
-    ['4', '5', '6', 'B'],
-    ['7', '8', '9', 'C'],
-    ['*', '0', '#', 'D'],
-];
-/// Goertzel block: 205 samples, bins about 39 Hz apart.
-const BLOCK: usize = 205;
-
-/// Amplitude of frequency `f` in `x` (Goertzel).
-fn goertzel(x: &[f64], f: f64) -> f64 {
-    let w = std::f64::consts::TAU * f / 8000.0;
-    let k = 2.0 * w.cos();
-    let (mut s1, mut s2) = (0.0, 0.0);
-    for &v in x {
-        let s = v + k * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    let power = s1 * s1 + s2 * s2 - k * s1 * s2;
-    2.0 * power.max(0.0).sqrt() / x.len() as f64
-}
-
-/// The strongest of `freqs` and whether it stands 8 times above the rest.
-fn strongest(x: &[f64], freqs: &[f64; 4]) -> Option<usize> {
-    let a: Vec<f64> = freqs.iter().map(|&f| goertzel(x, f)).collect();
-    let (best, &top) = a.iter().enumerate().max_by(|p, q| p.1.total_cmp(q.1))?;
-    let second = a
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| *k != best)
-        .map(|(_, v)| *v)
-        .fold(0.0, f64::max);
-    (top > 1000.0 && top > 8.0 * second).then_some(best)
-}
-
-/// DTMF digits in linear samples, with the RMS of each digit's tone.
-fn detect(x: &[f64]) -> Vec<(char, f64)> {
-    let mut out: Vec<(char, f64)> = Vec::new();
-    let mut last = None;
-    for b in x.chunks_exact(BLOCK) {
-        let d = match (strongest(b, &ROWS), strongest(b, &COLS)) {
-            (Some(r), Some(c)) => Some(KEYS[r][c]),
-            _ => None,
-        };
-        if let Some(d) = d {
-            if last != Some(d) {
-                let rms = (b.iter().map(|v| v * v).sum::<f64>() / b.len() as f64).sqrt();
-                out.push((d, rms));
-            }
-        }
-        last = d;
-    }
-    out
-}
-
-/// RMS of a -10 dBm0 + -10 dBm0 dual tone: each tone's peak is 10 dB
-/// under the 0 dBm0 sine's, which is 3.14 dB (A-law) / 3.17 dB (mu-law)
-/// under the law's overload point.
-#[expect(clippy::approx_constant, reason = "G.711's 3.14 dBm0, not pi")]
-fn dual_tone_rms(mu: bool) -> f64 {
-    // Full-scale sine levels of G.711, dBm0.
-    let (full_scale, overload_dbm0) = if mu {
-        (32_636.0, 3.17)
-    } else {
-        (32_768.0, 3.14)
-    };
-    let zero_dbm0_peak = full_scale * 10f64.powf(-overload_dbm0 / 20.0);
-    // Two sines of peak A: RMS A.
-    zero_dbm0_peak * 10f64.powf(-10.0 / 20.0)
-}
-
-fn assert_level(rms: f64, mu: bool) {
-    let db = 20.0 * (rms / dual_tone_rms(mu)).log10();
-    assert!(
-        db.abs() < 1.0,
-        "DTMF level off by {db:.2} dB (rms {rms:.0})"
-    );
-}
+use traffic_support::audio::{alaw, assert_level, detect, ulaw};
+use traffic_support::host::{ok, start_sim, trunkd_plan, Act, Host, IDLE};
 
 // ---------------------------------------------------------------------
 // The arrival schedule and the request checking.
@@ -262,22 +160,6 @@ fn bad_requests_name_the_field() {
 // ---------------------------------------------------------------------
 // In memory: two T1 spans, far ends on the network side with the
 // generator, `Pri` user sides as trunkd.
-
-#[derive(Clone, Copy)]
-enum Act {
-    Answer,
-    Hangup(u8),
-}
-
-/// What trunkd does with a call to a number: answer after a delay (and
-/// clear after a while), ring for ever, or reject.
-fn trunkd_plan(called: &str) -> Vec<(u64, Act)> {
-    match called {
-        "8000" => vec![(300, Act::Answer), (5300, Act::Hangup(16))],
-        "8001" => vec![],
-        _ => vec![(0, Act::Hangup(17))],
-    }
-}
 
 struct MemRig {
     far: Vec<PriScript>,
@@ -501,142 +383,6 @@ fn in_memory_t1_run_counts_abandons_rejects_and_sends_dtmf() {
             );
         }
     }
-}
-
-// ---------------------------------------------------------------------
-// Through the simulator: a host drives the board in lockstep with a
-// user-side `Pri` on TS16 and captures every timeslot it receives.
-
-struct Host {
-    board: Board,
-    rx: HdlcRx,
-    tx: HdlcTx,
-    pri: Pri,
-    rx_tail: u32,
-    tx_head: u32,
-    todo: Vec<(u64, CallId, Act)>,
-    /// Every received frame since the start, one per sample.
-    frames: Vec<[u8; 32]>,
-    cleared: Vec<(CallId, u8, ClearedBy)>,
-}
-
-const DCH: usize = 16;
-const IDLE: u8 = 0xD5;
-
-impl Host {
-    fn now(&self) -> u64 {
-        self.board.frame_count() / 8
-    }
-
-    fn write_tx(&mut self) {
-        let mut buf = [0u8; 300];
-        while self.tx_head.wrapping_sub(self.board.tx_tail(0)) < 3 {
-            let mut chunk = [IDLE; abi::CHUNK_BYTES];
-            for f in 0..abi::FRAMES_PER_CHUNK {
-                if !self.tx.is_busy() {
-                    if let Some(n) = self.pri.poll_transmit(&mut buf) {
-                        self.tx.send(&buf[..n]).expect("HDLC send");
-                    }
-                }
-                self.tx.fill(&mut chunk[f * 32 + DCH..f * 32 + DCH + 1]);
-            }
-            self.board.write_tx_chunk(0, self.tx_head, &chunk);
-            self.tx_head = self.tx_head.wrapping_add(1);
-            self.board.set_tx_head(0, self.tx_head);
-        }
-    }
-
-    fn service(&mut self) -> bool {
-        let Ok(Some(_)) = self.board.irq().poll() else {
-            return false;
-        };
-        self.board.take_irq_status();
-        self.board.take_span_events();
-        let now = self.now();
-        let head = self.board.rx_head(0);
-        let mut chunk = [0u8; abi::CHUNK_BYTES];
-        while self.rx_tail != head {
-            self.board.read_rx_chunk(0, self.rx_tail, &mut chunk);
-            let mut bytes = [0u8; abi::FRAMES_PER_CHUNK];
-            for f in 0..abi::FRAMES_PER_CHUNK {
-                let mut frame = [0u8; 32];
-                frame.copy_from_slice(&chunk[f * 32..f * 32 + 32]);
-                bytes[f] = frame[DCH];
-                self.frames.push(frame);
-            }
-            let (rx, pri) = (&mut self.rx, &mut self.pri);
-            rx.push(&bytes, |frame| pri.handle_frame(now, frame));
-            self.rx_tail = self.rx_tail.wrapping_add(1);
-        }
-        self.board.set_rx_tail(0, self.rx_tail);
-        if self.pri.poll_timeout().is_some_and(|t| t <= now) {
-            self.pri.handle_timeout(now);
-        }
-        while let Some(e) = self.pri.poll_event() {
-            match e {
-                PriEvent::IncomingCall { call, called, .. } => {
-                    let plan = trunkd_plan(&called.digits.to_string());
-                    if !matches!(plan.first(), Some((0, Act::Hangup(_)))) {
-                        let _ = self.pri.proceeding(now, call);
-                        let _ = self.pri.alerting(now, call);
-                    }
-                    for (after, act) in plan {
-                        self.todo.push((now + after, call, act));
-                    }
-                }
-                PriEvent::Cleared {
-                    call, cause, by, ..
-                } => {
-                    self.cleared.push((call, cause, by));
-                    self.todo.retain(|t| t.1 != call);
-                }
-                _ => {}
-            }
-        }
-        let due: Vec<_> = self.todo.iter().copied().filter(|t| t.0 <= now).collect();
-        self.todo.retain(|t| t.0 > now);
-        for (_, call, act) in due {
-            let _ = match act {
-                Act::Answer => self.pri.answer(now, call),
-                Act::Hangup(c) => self.pri.hangup(now, call, c),
-            };
-        }
-        self.write_tx();
-        self.board.irq().rearm().expect("re-arm");
-        true
-    }
-
-    fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&mut Host) -> bool) -> bool {
-        let end = Instant::now() + limit;
-        while Instant::now() < end {
-            if done(self) {
-                return true;
-            }
-            if !self.service() {
-                std::thread::sleep(Duration::from_micros(50));
-            }
-        }
-        false
-    }
-}
-
-fn ok(v: Value) -> Value {
-    assert_eq!(v["ok"], true, "{v}");
-    v
-}
-
-fn start_sim(tag: &str, far_end: FarEndMode, line: LineKind) -> (Simulator, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("trunksim-traffic-{tag}-{}", std::process::id()));
-    let sim = Simulator::start(SimConfig {
-        dir: dir.clone(),
-        spans: 1,
-        line,
-        far_end,
-        time: TimeMode::Lockstep,
-        seed: 1,
-    })
-    .expect("simulator");
-    (sim, dir)
 }
 
 #[test]

@@ -362,7 +362,7 @@ impl Traffic {
                 let (g, p) = (c.group, c.profile);
                 self.count(g, p, |c| {
                     c.answered += 1;
-                    c.in_progress -= 1;
+                    c.in_progress = c.in_progress.saturating_sub(1);
                     c.talking += 1;
                 });
             }
@@ -394,7 +394,7 @@ impl Traffic {
             | Phase::Clearing {
                 abandoned: true, ..
             } => self.count(g, p, |n| {
-                n.in_progress -= 1;
+                n.in_progress = n.in_progress.saturating_sub(1);
                 if cleared_by == ClearedBy::Caller {
                     n.abandoned += 1;
                 } else {
@@ -403,7 +403,7 @@ impl Traffic {
                 }
             }),
             Phase::Talking | Phase::Clearing { .. } => self.count(g, p, |n| {
-                n.talking -= 1;
+                n.talking = n.talking.saturating_sub(1);
                 match cleared_by {
                     ClearedBy::Caller => n.completed += 1,
                     ClearedBy::Trunkd => {
