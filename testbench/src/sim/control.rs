@@ -8,6 +8,8 @@
 //! * `{"cmd":"status"}`: board and per-span line status
 //! * `pri_policy`, `pri_call`, `pri_hangup`, `pri_restart`, `pri_status`
 //!   (with `"span"`): the built-in PRI far end, see `prifar`
+//! * `traffic`, `traffic_stop`, `traffic_status`: the traffic generator on
+//!   the PRI far ends, see `traffic`
 //!
 //! Replies are `{"ok":true,...}` or `{"ok":false,"error":"..."}`. A bad line
 //! gets an error reply and the connection stays open.
@@ -57,6 +59,13 @@ pub enum ControlRequest {
         span: u64,
         /// The request.
         command: super::PriCommand,
+        /// Where the reply goes.
+        reply: Sender<Value>,
+    },
+    /// A request to the traffic generator.
+    Traffic {
+        /// The request.
+        command: super::traffic::TrafficCommand,
         /// Where the reply goes.
         reply: Sender<Value>,
     },
@@ -136,9 +145,13 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
                 reply,
             })
         }
+        "traffic" | "traffic_stop" | "traffic_status" => {
+            let command = super::traffic::TrafficCommand::from_json(cmd, v).map_err(err)?;
+            Ok(ControlRequest::Traffic { command, reply })
+        }
         other => Err(err(format!(
             "unknown cmd `{other}` (fault, clear, status, pri_policy, pri_call, pri_hangup, \
-             pri_restart, pri_status)"
+             pri_restart, pri_status, traffic, traffic_stop, traffic_status)"
         ))),
     }
 }

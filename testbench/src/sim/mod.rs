@@ -14,7 +14,8 @@
 //!
 //! With `pri-net` / `pri-cpe` far ends every span has a built-in ISDN PRI
 //! D-channel ([`PriScript`] behind HDLC on the signalling timeslot),
-//! scripted through the control socket.
+//! scripted through the control socket, and a [`traffic`] generator of
+//! callers on top of it (`traffic`, `traffic_stop`, `traffic_status`).
 //!
 //! The host driver in `trunk-driver-sys` opens such a directory as `sim:DIR`
 //! and cannot tell it from hardware, apart from the `SIMULATED` capability bit.
@@ -23,6 +24,7 @@ mod control;
 mod engine;
 mod external;
 mod prifar;
+pub mod traffic;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -14,12 +14,14 @@ mod command;
 mod report;
 mod script;
 mod types;
+mod watch;
 
 use serde_json::{json, Value};
 use trunk_driver_sys::abi;
 use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
 use trunk_isdn::call::Variant;
 
+use super::traffic::{Traffic, TrafficCommand};
 use crate::line::LineKind;
 
 pub(crate) use command::parse_command;
@@ -44,6 +46,16 @@ pub(crate) struct PriFar {
     now: u64,
     /// The last board time seen (frame counter / 8).
     last_board_ms: u64,
+    /// Callers placing calls through the spans' far ends.
+    traffic: Traffic,
+    /// Far-end time the traffic generator last ran.
+    traffic_at: Option<u64>,
+}
+
+impl AsMut<PriScript> for FarSpan {
+    fn as_mut(&mut self) -> &mut PriScript {
+        &mut self.script
+    }
 }
 
 impl PriFar {
@@ -54,6 +66,7 @@ impl PriFar {
         variant: Option<Variant>,
     ) -> PriFar {
         let t1 = line == LineKind::T1;
+        let traffic = Traffic::new(spans, t1);
         let spans = (0..spans)
             .map(|_| FarSpan {
                 script: PriScript::new(PriScript::config(network, variant, t1)),
@@ -69,6 +82,8 @@ impl PriFar {
             idle: abi::default_idle(t1),
             now: 0,
             last_board_ms: 0,
+            traffic,
+            traffic_at: None,
         }
     }
 
@@ -90,6 +105,11 @@ impl PriFar {
         far_tx: &mut [[u8; 32]; abi::FRAMES_PER_CHUNK],
     ) {
         let now = self.clock(board_ms);
+        if self.traffic_at != Some(now) {
+            // Once per far-end millisecond, whichever span comes first.
+            self.traffic_at = Some(now);
+            self.traffic.tick(now, &mut self.spans);
+        }
         let (dch, idle) = (self.dch, self.idle);
         let Some(s) = self.spans.get_mut(i) else {
             return;
@@ -108,6 +128,7 @@ impl PriFar {
             }
             s.tx.fill(&mut frame[dch..dch + 1]);
         }
+        self.traffic.fill_audio(i, now, far_tx);
     }
 
     /// Hand what the far end received in one tick of span `i` to its stack.
@@ -155,6 +176,19 @@ impl PriFar {
             }
             Ok(other) => json!({"ok": true, "span": i + 1, "result": other}),
             Err(e) => json!({"ok": false, "error": format!("span {}: {e}", i + 1)}),
+        }
+    }
+
+    /// Carry out a `traffic*` request; the whole reply.
+    pub(crate) fn traffic_command(&mut self, board_ms: u64, cmd: &TrafficCommand) -> Value {
+        let now = self.clock(board_ms);
+        match self.traffic.command(now, cmd) {
+            Ok(Value::Object(mut m)) => {
+                m.insert("ok".into(), json!(true));
+                Value::Object(m)
+            }
+            Ok(other) => json!({"ok": true, "result": other}),
+            Err(e) => json!({"ok": false, "error": e}),
         }
     }
 

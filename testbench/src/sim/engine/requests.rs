@@ -53,6 +53,18 @@ impl Engine {
                 };
                 let _ = reply.send(r);
             }
+            ControlRequest::Traffic { command, reply } => {
+                let board_ms = self.frames / abi::FRAMES_PER_CHUNK as u64;
+                let r = match self.pri.as_mut() {
+                    None => json!({"ok": false, "error": format!(
+                        "the far end is `{}`; traffic runs on the PRI far end \
+                         (--far-end pri-net or pri-cpe)",
+                        self.far_end
+                    )}),
+                    Some(p) => p.traffic_command(board_ms, &command),
+                };
+                let _ = reply.send(r);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use trunk_isdn::call::{
 use trunk_isdn::lapd::Role;
 
 use super::types::{CallPlan, FarCounters, PriCommand, PriPolicy};
+use super::watch::Watched;
 
 /// Entries kept in the event log.
 pub const EVENT_LOG: usize = 32;
@@ -91,6 +92,9 @@ pub struct PriScript {
     pub(super) counters: FarCounters,
     pub(super) log: VecDeque<(u64, String)>,
     pub(super) now: u64,
+    /// Calls placed for a caller outside the script (the traffic
+    /// generator) and their events.
+    pub(super) watched: Watched,
     started: bool,
 }
 
@@ -121,6 +125,7 @@ impl PriScript {
             counters: FarCounters::default(),
             log: VecDeque::with_capacity(EVENT_LOG),
             now: 0,
+            watched: Watched::default(),
             started: false,
         }
     }
@@ -269,7 +274,7 @@ impl PriScript {
     }
 
     /// Handle stack events and due actions until nothing more happens.
-    fn process(&mut self, now: u64) {
+    pub(super) fn process(&mut self, now: u64) {
         loop {
             let mut busy = false;
             while let Some(e) = self.pri.poll_event() {
@@ -285,6 +290,7 @@ impl PriScript {
 
     fn on_event(&mut self, now: u64, e: PriEvent) {
         self.note(now, super::report::describe(&e));
+        self.watched.observe(now, &e);
         let c = &mut self.counters;
         match e {
             PriEvent::LinkUp => c.link_ups += 1,

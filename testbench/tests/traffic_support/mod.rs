@@ -1,0 +1,4 @@
+//! Helpers of `tests/traffic.rs`.
+
+pub mod audio;
+pub mod host;
