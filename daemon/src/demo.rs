@@ -21,7 +21,7 @@ use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
 use trunk_tools::client::Client;
 
-fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
+fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path, data: &Path) -> String {
     let mut s = format!(
         "# trunkd --demo: two simulated boards.\n\
          [daemon]\nsocket = \"{}\"\n\n\
@@ -32,10 +32,11 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
         t1_dir.display()
     );
     for n in 1..=4 {
+        let tg = if n <= 2 { "pstn" } else { "ivr" };
         s += &format!(
             "\n[[span]]\nspan = {n}\nboard = \"e1card\"\nboard_span = {n}\nname = \"PSTN E1 {n}\"\n\
              line = \"e1\"\nframing = \"crc4\"\nlinecode = \"hdb3\"\nclock = \"line\"\n\
-             signalling = \"pri-cpe\"\npri_variant = \"etsi\"\ntrunk_group = \"pstn\"\n"
+             signalling = \"pri-cpe\"\npri_variant = \"etsi\"\ntrunk_group = \"{tg}\"\n"
         );
     }
     for n in 1..=2 {
@@ -46,6 +47,15 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path) -> String {
         );
     }
     s += "\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"answer\"\n";
+    s += "\n[[trunk_group]]\nname = \"ivr\"\ninbound = \"flow\"\n";
+    s += &format!(
+        "\n[media]\nprompt_dir = \"{}\"\nrecord_dir = \"{}\"\n\n\
+         [ivr]\nflows = \"{}\"\n# A weekday morning, so the menus are open whenever the demo runs.\n\
+         clock_start = \"2026-11-23T10:00\"\n",
+        data.join("prompts").display(),
+        data.join("recordings").display(),
+        data.join("flows.toml").display(),
+    );
     s
 }
 
@@ -73,7 +83,21 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
         }
     };
     let socket = socket.unwrap_or_else(|| dir.join("trunkd.sock"));
-    let text = sample_config(e1.dir(), t1.dir(), &socket);
+    let data = dir.join("data");
+    let flows_text = crate::demo_ivr::SAMPLE_FLOWS.replace(
+        "trunk_group = \"pstn\"\nflow = \"main\"",
+        "trunk_group = \"ivr\"\nflow = \"main\"",
+    );
+    let prepared = crate::demo_ivr::write_prompts(&data.join("prompts"))
+        .and_then(|()| std::fs::create_dir_all(data.join("recordings")).map_err(|e| e.to_string()))
+        .and_then(|()| {
+            std::fs::write(data.join("flows.toml"), flows_text).map_err(|e| e.to_string())
+        });
+    if let Err(e) = prepared {
+        eprintln!("trunkd --demo: cannot prepare {}: {e}", data.display());
+        return ExitCode::FAILURE;
+    }
+    let text = sample_config(e1.dir(), t1.dir(), &socket, &data);
     let cfg = match crate::config::parse(Path::new("<demo>"), &text) {
         Ok(c) => c,
         Err(e) => {
@@ -103,12 +127,14 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
             .spawn(move || narrate(&socket, &e1, &t1))
             .ok()
     };
-    let code = crate::run(
-        cfg,
-        crate::ivr::flow::FlowSet::default(),
-        Some(socket),
-        deadline,
-    );
+    let flows = match crate::ivr::load_flows(&cfg) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("trunkd --demo: the sample flows do not load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = crate::run(cfg, flows, Some(socket), deadline);
     drop(narrator);
     drop(e1);
     drop(t1);
@@ -327,6 +353,7 @@ fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
     pause(2500);
     print_spans(&mut api);
     demo_media(socket, &mut api);
+    crate::demo_ivr::narrate(socket, &mut api, e1);
     println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 6/1, 3 s, with 1e-4 bit errors injected:");
     t1.control(&json!({"cmd": "fault", "span": 2, "kind": "ber", "rate": 1e-4}));
     if api
