@@ -172,6 +172,8 @@ pub struct Config {
     pub trunk_groups: BTreeMap<String, TrunkGroupConfig>,
     /// Media settings (`[media]`).
     pub media: MediaConfig,
+    /// Call detail records (`[cdr]`).
+    pub cdr: crate::cdr::CdrConfig,
 }
 
 /// Where prompts and recordings live, and how much prompt audio is cached.
@@ -202,6 +204,7 @@ impl Default for MediaConfig {
 struct RawFile {
     daemon: Option<Spanned<RawDaemon>>,
     media: Option<Spanned<RawMedia>>,
+    cdr: Option<Spanned<crate::cdr::config::RawCdr>>,
     #[serde(default)]
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
@@ -263,7 +266,8 @@ struct RawSpan {
     tone_plan: Option<Spanned<String>>,
 }
 
-struct Ctx<'a> {
+/// The file being parsed, for error positions.
+pub(crate) struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
 }
@@ -285,7 +289,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn bad<T>(&self, v: &Spanned<T>, key: String, message: impl Into<String>) -> ConfigError {
+    pub(crate) fn bad<T>(
+        &self,
+        v: &Spanned<T>,
+        key: String,
+        message: impl Into<String>,
+    ) -> ConfigError {
         self.at(v.span().start, Some(key), message)
     }
 }
@@ -629,6 +638,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     }
     let trunk_groups = trunk_groups(&cx, &raw.trunk_group, &spans)?;
     let media = media_config(&cx, raw.media.as_ref().map(Spanned::get_ref))?;
+    let cdr = crate::cdr::config::parse(&cx, raw.cdr.as_ref().map(Spanned::get_ref))?;
     Ok(Config {
         path: path.to_owned(),
         socket,
@@ -636,6 +646,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         spans,
         trunk_groups,
         media,
+        cdr,
     })
 }
 

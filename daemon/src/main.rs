@@ -7,6 +7,7 @@
 
 mod api;
 mod calls;
+mod cdr;
 mod confbook;
 mod config;
 mod dchan;
@@ -104,6 +105,7 @@ pub(crate) fn run(
     };
     let registry = Arc::new(Registry::new(Arc::new(cfg)));
     let mut sup = Supervisor::start(registry.clone());
+    let cdr_writer = cdr::start(&registry);
     let sig = signalling::Signaller::start(registry.clone());
     let media = mediasvc::MediaService::start(registry.clone());
     let api = match api::ApiServer::start(&socket, registry.clone()) {
@@ -112,6 +114,9 @@ pub(crate) fn run(
             eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
             sig.stop();
             media.stop();
+            if let Some(w) = cdr_writer {
+                w.stop();
+            }
             sup.shutdown();
             return ExitCode::FAILURE;
         }
@@ -169,6 +174,10 @@ pub(crate) fn run(
     let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
     api.stop();
     sig.stop();
+    // The calls ended by the signalling thread's shutdown are written first.
+    if let Some(w) = cdr_writer {
+        w.stop();
+    }
     media.stop();
     // Finalise the WAV headers of recordings still running.
     if let Some(w) = registry::lock(&registry.record_writer).take() {
@@ -184,6 +193,7 @@ fn reload(sup: &mut Supervisor, registry: &Registry, path: &std::path::Path) {
         Ok(new) => {
             let s = sup.reload(new);
             registry.reloads.fetch_add(1, Ordering::Relaxed);
+            cdr::reconfigure(registry);
             log::info!(
                 "reloaded {}: spans changed {:?}, unchanged {}, boards started {:?}, stopped {:?}, restarted {:?}",
                 path.display(),

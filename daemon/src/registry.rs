@@ -81,6 +81,11 @@ pub struct Registry {
     pub confs: Mutex<crate::confbook::ConfBook>,
     /// Media requests in flight and their owners.
     pub media: Mutex<crate::mediasvc::MediaBook>,
+    /// What the IVR, media and API noted for the CDRs of calls in progress
+    /// (see [`Registry::cdr_note`]); taken out when a call ends.
+    pub cdr_extras: Mutex<std::collections::HashMap<u64, crate::cdr::CdrExtras>>,
+    /// The CDR writer's queue and counters.
+    pub cdr: crate::cdr::CdrLink,
 }
 
 impl Registry {
@@ -99,6 +104,8 @@ impl Registry {
             }
         };
         Registry {
+            cdr_extras: Mutex::new(std::collections::HashMap::new()),
+            cdr: crate::cdr::CdrLink::new(&config.cdr),
             calls: Mutex::new(CallTable::default()),
             bus: EventBus::default(),
             pri: Mutex::new(std::collections::BTreeMap::new()),
@@ -135,6 +142,21 @@ impl Registry {
             Ok(c) => c.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// Note something in the CDR of call `call` while it is in progress
+    /// (IVR path, digits, variables, recordings...). Returns false, noting
+    /// nothing, when the call is not in progress (its CDR is written).
+    ///
+    /// Takes the `calls` lock and then `cdr_extras`: do not call it while
+    /// holding either.
+    pub fn cdr_note(&self, call: u64, f: impl FnOnce(&mut crate::cdr::CdrExtras)) -> bool {
+        let calls = lock(&self.calls);
+        if !calls.active.contains_key(&call) {
+            return false;
+        }
+        f(lock(&self.cdr_extras).entry(call).or_default());
+        true
     }
 
     /// A snapshot of the board views.
