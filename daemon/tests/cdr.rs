@@ -97,6 +97,62 @@ fn assert_times(rec: &Value) {
     assert_eq!(rec["duration_ms"].as_u64(), Some(e - a), "{rec}");
 }
 
+/// `trunkctl --json cdr tail -n 1 --follow`, its records as they come.
+fn follow(h: &Harness) -> Follow {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(common::bin("trunkctl"))
+        .arg("--socket")
+        .arg(&h.socket)
+        .args(["--json", "cdr", "tail", "-n", "1", "--follow"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("trunkctl --follow");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = crossbeam_channel::unbounded();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(serde_json::from_str::<Value>(&line).expect("a JSON record"));
+        }
+    });
+    // The last record comes first: from then on it is following.
+    let first = rx
+        .recv_timeout(LIMIT)
+        .expect("trunkctl printed the last record");
+    Follow {
+        child,
+        rx,
+        first: Some(first),
+    }
+}
+
+struct Follow {
+    child: std::process::Child,
+    rx: crossbeam_channel::Receiver<Value>,
+    first: Option<Value>,
+}
+
+impl Follow {
+    /// The first `n` records printed.
+    fn take(&mut self, n: usize) -> Vec<Value> {
+        let mut out: Vec<Value> = self.first.take().into_iter().collect();
+        while out.len() < n {
+            out.push(
+                self.rx
+                    .recv_timeout(LIMIT)
+                    .expect("trunkctl --follow printed a record"),
+            );
+        }
+        out
+    }
+}
+
+impl Drop for Follow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn every_call_gets_one_record_before_it_is_reported_ended() {
     let _g = serial();
@@ -175,7 +231,9 @@ fn every_call_gets_one_record_before_it_is_reported_ended() {
     assert_eq!(rec["released_by"], "trunkd");
     assert_times(&rec);
 
-    // trunkd dials out; the far end is busy.
+    // trunkd dials out; the far end is busy. `trunkctl cdr tail --follow`
+    // prints the last record, then this one.
+    let mut follow = follow(&h);
     let r = h.sim_control(r#"{"cmd":"pri_policy","span":1,"reject_cause":17}"#);
     assert_eq!(r["ok"], true, "{r}");
     let d = c.dial("tg1", "5554444", None).expect("dial");
@@ -184,6 +242,41 @@ fn every_call_gets_one_record_before_it_is_reported_ended() {
     assert_eq!(rec["disposition"], "busy");
     assert_eq!(rec["cause"], 17);
     assert_eq!(rec["released_by"], "callee");
+    let followed: Vec<u64> = follow
+        .take(2)
+        .iter()
+        .filter_map(|r| r["seq"].as_u64())
+        .collect();
+    assert_eq!(followed, [3, 4]);
+
+    // trunkctl cdr tail, as a table and as JSON.
+    let out = std::process::Command::new(common::bin("trunkctl"))
+        .arg("--socket")
+        .arg(&h.socket)
+        .args(["cdr", "tail", "-n", "3"])
+        .output()
+        .expect("trunkctl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].starts_with("ENDED") && lines[0].contains("DISPOSITION"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("rejected") && lines[1].contains("21 (call rejected)"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("5553333") && lines[2].contains("answered"),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("busy") && lines[3].contains(" out "),
+        "{text}"
+    );
+    let last = h.ctl(&["cdr", "tail", "-n", "1"]);
+    assert_eq!(last["seq"], 4);
 
     // Exactly one line per call, numbered in order.
     let lines = cdr_lines(&cdr);

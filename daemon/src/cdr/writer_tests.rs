@@ -13,14 +13,12 @@ fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
+/// An event and the CDR file's records at the moment it was published.
+type Seen = (Value, Vec<Value>);
+
 /// A test bus: each published event, with the CDR file's lines as they were
 /// when the event was published.
-fn test_bus(
-    path: PathBuf,
-) -> (
-    impl Fn(Value) + Send + 'static,
-    Receiver<(Value, Vec<Value>)>,
-) {
+fn test_bus(path: PathBuf) -> (impl Fn(Value) + Send + 'static, Receiver<Seen>) {
     let (tx, rx) = crossbeam_channel::unbounded();
     let publish = move |ev: Value| {
         let lines: Vec<Value> = std::fs::read_to_string(&path)
@@ -40,7 +38,7 @@ fn ended(call: u64) -> CdrMsg {
     }
 }
 
-fn next(rx: &Receiver<(Value, Vec<Value>)>) -> (Value, Vec<Value>) {
+fn next(rx: &Receiver<Seen>) -> Seen {
     rx.recv_timeout(Duration::from_secs(30)).expect("an event")
 }
 
