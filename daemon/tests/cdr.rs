@@ -417,15 +417,30 @@ fn unwritable_cdr_directory_fails_loudly_and_calls_go_on() {
         .map_or(0, |v| v.iter().filter(|c| c["state"] == "cleared").count());
     assert_eq!(ended, 2, "{calls}");
 
-    // The directory becomes possible: the backlog is written, in order.
-    std::fs::remove_file(&blocker).unwrap();
-    common::wait_for(LIMIT, || cdr_lines(&cdr).len() == 2);
+    // A reload points [cdr] path at a writable place: the backlog is
+    // written there, in order.
+    let good = files.join("good/cdr.jsonl");
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    std::fs::write(
+        &h.config,
+        text.replace(&common::path_str(&cdr), &common::path_str(&good)),
+    )
+    .unwrap();
+    nix_kill(h.daemon_pid(), 1).expect("SIGHUP");
+    common::wait_for(LIMIT, || cdr_lines(&good).len() == 2);
+    let cdr = good;
     let lines = cdr_lines(&cdr);
     assert_eq!(lines[0]["seq"], 1);
     assert_eq!(lines[1]["seq"], 2);
-    let st = c.request("status", Value::Null).expect("status");
+    // The writer counts a record just after writing it.
+    let mut st = Value::Null;
+    common::wait_for(LIMIT, || {
+        st = c.request("status", Value::Null).expect("status");
+        st["cdr"]["written"] == 2
+    });
     assert_eq!(st["cdr"]["backlog"], 0, "{st}");
     assert!(st["cdr"]["last_error"].is_null(), "{st}");
+    assert_eq!(st["cdr"]["path"], common::path_str(&cdr));
     drop(h);
     let _ = std::fs::remove_dir_all(files);
 }

@@ -403,16 +403,17 @@ impl<P: Fn(Value)> Worker<P> {
             .ok_or_else(|| io::Error::other("CDR file not open"))
     }
 
+    /// Open `path` afresh, even if it is the same name: after a reload the
+    /// old file may have been renamed away (rotation).
     fn reopen(&mut self, path: PathBuf, fsync: bool) {
-        if path == self.path && fsync == self.fsync {
-            return;
+        if path != self.path || fsync != self.fsync {
+            log::info!(
+                "CDRs now to {} (was {}), fsync {}",
+                path.display(),
+                self.path.display(),
+                if fsync { "on" } else { "off" }
+            );
         }
-        log::info!(
-            "CDRs now to {} (was {}), fsync {}",
-            path.display(),
-            self.path.display(),
-            if fsync { "on" } else { "off" }
-        );
         self.path = path.clone();
         self.fsync = fsync;
         self.file = None;

@@ -174,7 +174,24 @@ fn reopen_moves_to_the_new_path() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["call"], 2);
     assert_eq!(w.stats().path(), b);
+    // Rotation: the file is renamed away, a reload reopens the same name.
+    let rotated = dir.join("b/b.jsonl.1");
+    std::fs::rename(&b, &rotated).unwrap();
+    tx.send(CdrMsg::Reopen {
+        path: b.clone(),
+        fsync: true,
+    })
+    .unwrap();
+    tx.send(ended(3)).unwrap();
+    let (ev, lines) = next(&events);
+    assert_eq!(ev["cdr_seq"], 3);
+    assert_eq!(lines.len(), 1, "a new file: {lines:?}");
+    assert_eq!(lines[0]["call"], 3);
     w.stop();
     assert_eq!(std::fs::read_to_string(&a).unwrap().lines().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&rotated).unwrap().lines().count(),
+        1
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
