@@ -179,6 +179,8 @@ pub struct Config {
     pub api: crate::config_ivr::ApiConfig,
     /// IVR flows and clock (`[ivr]`).
     pub ivr: crate::config_ivr::IvrConfig,
+    /// Call detail records (`[cdr]`).
+    pub cdr: crate::cdr::CdrConfig,
 }
 
 /// Where prompts and recordings live, and how much prompt audio is cached.
@@ -211,6 +213,7 @@ struct RawFile {
     media: Option<Spanned<RawMedia>>,
     api: Option<Spanned<crate::config_ivr::RawApi>>,
     ivr: Option<Spanned<crate::config_ivr::RawIvr>>,
+    cdr: Option<Spanned<crate::cdr::config::RawCdr>>,
     #[serde(default)]
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
@@ -272,6 +275,7 @@ struct RawSpan {
     tone_plan: Option<Spanned<String>>,
 }
 
+/// The file being parsed, for error positions.
 pub(crate) struct Ctx<'a> {
     pub(crate) file: &'a Path,
     text: &'a str,
@@ -657,6 +661,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             message: "inbound = \"flow\" needs [ivr] flows = FILE".into(),
         });
     }
+    let cdr = crate::cdr::config::parse(&cx, raw.cdr.as_ref().map(Spanned::get_ref))?;
     Ok(Config {
         api,
         ivr,
@@ -666,6 +671,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         spans,
         trunk_groups,
         media,
+        cdr,
     })
 }
 

@@ -25,9 +25,11 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path, data: &Path) -> St
     let mut s = format!(
         "# trunkd --demo: two simulated boards.\n\
          [daemon]\nsocket = \"{}\"\n\n\
+         [cdr]\npath = \"{}\"\n\n\
          [[board]]\nname = \"e1card\"\ndevice = \"sim:{}\"\n\n\
          [[board]]\nname = \"t1card\"\ndevice = \"sim:{}\"\n",
         socket.display(),
+        e1_dir.with_file_name("cdr.jsonl").display(),
         e1_dir.display(),
         t1_dir.display()
     );

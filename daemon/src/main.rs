@@ -7,6 +7,7 @@
 
 mod api;
 mod calls;
+mod cdr;
 mod confbook;
 mod config;
 mod config_ivr;
@@ -121,6 +122,7 @@ pub(crate) fn run(
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(flows);
     let ivr = ivr::Ivr::start(registry.clone());
     let mut sup = Supervisor::start(registry.clone());
+    let cdr_writer = cdr::start(&registry);
     let sig = signalling::Signaller::start(registry.clone());
     let media = mediasvc::MediaService::start(registry.clone());
     let api = match api::ApiServer::start(&socket, registry.clone()) {
@@ -130,6 +132,9 @@ pub(crate) fn run(
             ivr.stop();
             sig.stop();
             media.stop();
+            if let Some(w) = cdr_writer {
+                w.stop();
+            }
             sup.shutdown();
             return ExitCode::FAILURE;
         }
@@ -188,6 +193,10 @@ pub(crate) fn run(
     api.stop();
     ivr.stop();
     sig.stop();
+    // The calls ended by the signalling thread's shutdown are written first.
+    if let Some(w) = cdr_writer {
+        w.stop();
+    }
     media.stop();
     // Finalise the WAV headers of recordings still running.
     if let Some(w) = registry::lock(&registry.record_writer).take() {
@@ -220,6 +229,7 @@ fn reload(sup: &mut Supervisor, registry: &Registry, path: &std::path::Path) {
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(flows);
             let s = sup.reload(new);
             registry.reloads.fetch_add(1, Ordering::Relaxed);
+            cdr::reconfigure(registry);
             log::info!(
                 "reloaded {}: spans changed {:?}, unchanged {}, boards started {:?}, stopped {:?}, restarted {:?}",
                 path.display(),

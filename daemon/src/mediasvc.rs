@@ -339,7 +339,12 @@ pub fn stop_reason_name(r: StopReason) -> &'static str {
 
 fn record_report(reg: &Registry, e: RecordEvent) {
     let (id, mut v) = match e {
-        RecordEvent::Started { .. } => return,
+        RecordEvent::Started { id, path } => {
+            // Noted now: a recording that runs until the caller hangs up
+            // reports `record_done` after the call (and its CDR) ended.
+            note_recording(reg, id, &path);
+            return;
+        }
         RecordEvent::Done {
             id,
             path,
@@ -364,9 +369,33 @@ fn record_report(reg: &Registry, e: RecordEvent) {
     if let Some((span, ts)) = lock(&reg.media).recordings.remove(&id) {
         v["span"] = json!(span);
         v["timeslot"] = json!(ts);
-        if let Some(c) = lock(&reg.calls).on_channel(span, ts as usize) {
-            v["call"] = json!(c.id);
+        let call = lock(&reg.calls).on_channel(span, ts as usize).map(|c| c.id);
+        if let Some(c) = call {
+            v["call"] = json!(c);
+            if let Some(path) = v["path"].as_str() {
+                add_recording(reg, c, path);
+            }
         }
     }
     reg.bus.publish(v);
+}
+
+/// Add the file of recording `id` to the CDR of the call on its channel.
+fn note_recording(reg: &Registry, id: u32, path: &Path) {
+    let Some((span, ts)) = lock(&reg.media).recordings.get(&id).copied() else {
+        return;
+    };
+    let call = lock(&reg.calls).on_channel(span, ts as usize).map(|c| c.id);
+    if let Some(c) = call {
+        add_recording(reg, c, &path.display().to_string());
+    }
+}
+
+/// Add `path` to call `call`'s CDR recordings, once.
+fn add_recording(reg: &Registry, call: u64, path: &str) {
+    reg.cdr_note(call, |x| {
+        if !x.recordings.iter().any(|r| r == path) {
+            x.recordings.push(path.to_owned());
+        }
+    });
 }

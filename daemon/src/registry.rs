@@ -93,6 +93,11 @@ pub struct Registry {
     pub ivr_events_rx: Mutex<Option<Receiver<serde_json::Value>>>,
     /// Who controls each call: `ivr` or an API client (`client N uid U`).
     pub owners: Mutex<std::collections::HashMap<u64, String>>,
+    /// What the IVR, media and API noted for the CDRs of calls in progress
+    /// (see [`Registry::cdr_note`]); taken out when a call ends.
+    pub cdr_extras: Mutex<std::collections::HashMap<u64, crate::cdr::CdrExtras>>,
+    /// The CDR writer's queue and counters.
+    pub cdr: crate::cdr::CdrLink,
 }
 
 impl Registry {
@@ -113,6 +118,8 @@ impl Registry {
         let bus = EventBus::default();
         let (ivr, ivr_rx) = crossbeam_channel::bounded(1024);
         Registry {
+            cdr_extras: Mutex::new(std::collections::HashMap::new()),
+            cdr: crate::cdr::CdrLink::new(&config.cdr),
             calls: Mutex::new(CallTable::default()),
             ivr_events_rx: Mutex::new(Some(bus.tap())),
             bus,
@@ -165,8 +172,20 @@ impl Registry {
         }
     }
 
-    /// PROVISIONAL until the CDR writer lands.
-    pub fn cdr_note(&self, _call: u64, _f: impl FnOnce(&mut CdrExtrasStub)) {}
+    /// Note something in the CDR of call `call` while it is in progress
+    /// (IVR path, digits, variables, recordings...). Returns false, noting
+    /// nothing, when the call is not in progress (its CDR is written).
+    ///
+    /// Takes the `calls` lock and then `cdr_extras`: do not call it while
+    /// holding either.
+    pub fn cdr_note(&self, call: u64, f: impl FnOnce(&mut crate::cdr::CdrExtras)) -> bool {
+        let calls = lock(&self.calls);
+        if !calls.active.contains_key(&call) {
+            return false;
+        }
+        f(lock(&self.cdr_extras).entry(call).or_default());
+        true
+    }
 
     /// A snapshot of the board views.
     pub fn boards(&self) -> Vec<BoardView> {
@@ -183,25 +202,4 @@ pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     }
-}
-
-/// PROVISIONAL.
-#[derive(Default)]
-pub struct CdrExtrasStub {
-    /// x
-    pub flow: Option<String>,
-    /// x
-    pub ivr_path: Vec<String>,
-    /// x
-    pub digits: Vec<String>,
-    /// x
-    pub vars: std::collections::BTreeMap<String, String>,
-    /// x
-    pub abandoned: bool,
-    /// x
-    pub transferred_to: Option<String>,
-    /// x
-    pub linked_call: Option<u64>,
-    /// x
-    pub owner: Option<String>,
 }

@@ -24,6 +24,7 @@
 pub mod api;
 pub mod calls_cli;
 pub mod capture;
+pub mod cdr_cli;
 pub mod chan;
 pub mod client;
 pub mod decode;

@@ -85,6 +85,7 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "send_dtmf" => super::media_commands::send_dtmf(reg, req),
         "media_open" => super::media_commands::media_open(reg, req),
         "media_close" => super::media_commands::media_close(reg, req),
+        "cdr" => crate::cdr::api::request(reg, req),
         other => Err(ApiError::new(
             "unknown_command",
             format!(
@@ -93,7 +94,7 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
                  conference_leave, conference_set, conferences, monitor, play, play_stop, \
                  tone, tone_stop, detect_progress, record, record_stop, \
                  collect, collect_stop, send_dtmf, \
-                 media_open, media_close, subscribe, capture)"
+                 media_open, media_close, cdr, subscribe, capture)"
             ),
         )),
     }
@@ -141,6 +142,7 @@ fn status(reg: &Registry) -> Value {
         "reloads": reg.reloads.load(Ordering::Relaxed),
         "failed_reloads": reg.failed_reloads.load(Ordering::Relaxed),
         "hot_path_allocations": trunk_driver_sys::alloc_check::hot_allocations(),
+        "cdr": crate::cdr::api::status(&reg.cdr.stats),
         "boards": boards,
     })
 }

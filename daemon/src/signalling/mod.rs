@@ -620,7 +620,7 @@ impl Service {
                 s.calls.remove(&call);
             }
         }
-        let rec = {
+        let (rec, extras) = {
             let mut t = lock(&self.reg.calls);
             if let Some(r) = t.active.get_mut(&id) {
                 r.state = "cleared";
@@ -628,7 +628,10 @@ impl Service {
                 r.cleared_by = Some(by);
                 r.ended_ms = Some(unix_ms());
             }
-            t.end(id)
+            // Under the `calls` lock, so `cdr_note` cannot add to a call
+            // whose CDR is already on its way.
+            let extras = lock(&self.reg.cdr_extras).remove(&id);
+            (t.end(id), extras.unwrap_or_default())
         };
         if let Some(ch) = rec.as_ref().and_then(|r| r.channel.map(|c| (r.span, c))) {
             crate::mediasvc::channel_closed(&self.reg, ch.0, ch.1);
@@ -640,7 +643,8 @@ impl Service {
             );
             let mut v = r.to_json();
             v["event"] = json!("call_cleared");
-            self.reg.bus.publish(v);
+            // The CDR writer publishes `call_cleared` once the record is on disk.
+            crate::cdr::call_ended(&self.reg, &r, &extras, v);
         }
     }
 

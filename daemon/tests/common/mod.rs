@@ -54,6 +54,11 @@ pub struct Harness {
 }
 
 pub fn span_config(spans: usize, t1: bool) -> String {
+    span_config_with(spans, t1, "")
+}
+
+/// As `span_config`, with `extra` keys in every `[[span]]` table.
+pub fn span_config_with(spans: usize, t1: bool, extra: &str) -> String {
     let mut s = String::new();
     for n in 1..=spans {
         let (line, framing, code) = if t1 {
@@ -62,10 +67,43 @@ pub fn span_config(spans: usize, t1: bool) -> String {
             ("e1", "crc4", "hdb3")
         };
         s += &format!(
-            "[[span]]\nspan = {n}\nboard = \"b0\"\nboard_span = {n}\nline = \"{line}\"\nframing = \"{framing}\"\nlinecode = \"{code}\"\ntrunk_group = \"tg{n}\"\n\n"
+            "[[span]]\nspan = {n}\nboard = \"b0\"\nboard_span = {n}\nline = \"{line}\"\nframing = \"{framing}\"\nlinecode = \"{code}\"\ntrunk_group = \"tg{n}\"\n{extra}\n"
         );
     }
     s
+}
+
+/// What `Harness::start_opts` sets up.
+#[derive(Clone, Copy)]
+pub struct Opts<'a> {
+    /// Spans on the simulated board.
+    pub spans: usize,
+    /// T1 (else E1).
+    pub t1: bool,
+    /// trunksim `--time` (lockstep, realtime, x2...).
+    pub time: &'a str,
+    /// trunksim `--far-end` (loop, pri-net...).
+    pub far_end: &'a str,
+    /// Extra keys for the `[[board]]` table.
+    pub board_extra: &'a str,
+    /// Extra keys for every `[[span]]` table.
+    pub span_extra: &'a str,
+    /// Text appended to the configuration (tables such as `[cdr]`).
+    pub config_extra: &'a str,
+}
+
+impl Default for Opts<'_> {
+    fn default() -> Self {
+        Opts {
+            spans: 1,
+            t1: false,
+            time: "lockstep",
+            far_end: "loop",
+            board_extra: "",
+            span_extra: "",
+            config_extra: "",
+        }
+    }
 }
 
 impl Harness {
@@ -76,6 +114,46 @@ impl Harness {
 
     /// As `start`, with extra keys for the `[[board]]` table.
     pub fn start_with(tag: &str, spans: usize, t1: bool, time: &str, board_extra: &str) -> Harness {
+        Self::start_opts(
+            tag,
+            &Opts {
+                spans,
+                t1,
+                time,
+                board_extra,
+                ..Opts::default()
+            },
+        )
+    }
+
+    /// E1 spans running PRI (trunkd `pri-cpe`) against trunksim's built-in
+    /// `pri-net` far end (driven with `pri_*` control requests);
+    /// `config_extra` is appended to the configuration.
+    pub fn start_pri(tag: &str, spans: usize, time: &str, config_extra: &str) -> Harness {
+        Self::start_opts(
+            tag,
+            &Opts {
+                spans,
+                time,
+                far_end: "pri-net",
+                span_extra: "signalling = \"pri-cpe\"\n",
+                config_extra,
+                ..Opts::default()
+            },
+        )
+    }
+
+    /// Start trunksim and trunkd as `opts` says.
+    pub fn start_opts(tag: &str, opts: &Opts<'_>) -> Harness {
+        let Opts {
+            spans,
+            t1,
+            time,
+            far_end,
+            board_extra,
+            span_extra,
+            config_extra,
+        } = *opts;
         let dir = tempdir(tag);
         let sim_dir = dir.join("sim");
         let sim = Command::new(bin("trunksim"))
@@ -87,7 +165,7 @@ impl Harness {
                 "--line",
                 if t1 { "t1" } else { "e1" },
             ])
-            .args(["--far-end", "loop", "--time", time, "--seed", "7"])
+            .args(["--far-end", far_end, "--time", time, "--seed", "7"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -98,10 +176,10 @@ impl Harness {
         let socket = dir.join("trunkd.sock");
         let config = dir.join("trunkd.toml");
         let text = format!(
-            "[daemon]\nsocket = \"{}\"\n\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n{board_extra}\n\n{}",
+            "[daemon]\nsocket = \"{}\"\n\n[[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n{board_extra}\n\n{}{config_extra}\n",
             socket.display(),
             sim_dir.display(),
-            span_config(spans, t1)
+            span_config_with(spans, t1, span_extra)
         );
         std::fs::write(&config, text).expect("write config");
         let mut h = Harness {

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SOCKET};
 use trunk_tools::calls_cli::{self, CallCommand, Session};
+use trunk_tools::cdr_cli::{self, CdrCommand};
 use trunk_tools::chan::SpanTs;
 use trunk_tools::client::{decode, Client, ClientError};
 use trunk_tools::ivr_cli::{self, IvrCommand};
@@ -39,6 +40,7 @@ Examples:
   trunkctl calls --recent
   trunkctl hangup 12 --cause 17
   trunkctl events --filter 'call_*' --span 1
+  trunkctl cdr tail -n 50 --follow
   trunkctl capture 1 -w dchan.pcap --seconds 60")]
 struct Cli {
     #[command(flatten)]
@@ -119,6 +121,11 @@ it counted errors) and 1 when it could not be run.")]
     Media(MediaCommand),
     #[command(flatten)]
     Ivr(IvrCommand),
+    /// Call detail records: `cdr tail [-n N] [--follow]`
+    Cdr {
+        #[command(subcommand)]
+        cmd: CdrCommand,
+    },
     /// Send any API request (see docs/api.md) and print its result as JSON
     #[command(long_about = "\
 Send any API request (see docs/api.md) and print its result as one JSON line.
@@ -237,6 +244,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
                 json: g.json,
             };
             return ivr_cli::run(cmd, &session);
+        }
+        Command::Cdr { cmd } => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return cdr_cli::run(cmd, &session);
         }
         Command::Calls(cmd) => {
             let session = Session {
