@@ -11,6 +11,7 @@ mod confbook;
 mod config;
 mod dchan;
 mod demo;
+pub mod ivr;
 mod mediasvc;
 mod registry;
 mod rt;
