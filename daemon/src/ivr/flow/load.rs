@@ -460,7 +460,11 @@ fn check_dnis(dnis: &str) -> Result<(), String> {
 /// Splits a deserialization error into the field it is about (when it
 /// says) and a message.
 pub(super) fn de_error(e: &toml::de::Error) -> (Option<String>, String) {
-    let message = e.message().trim_end().replace('\n', "; ");
+    let message = e
+        .message()
+        .trim_end()
+        .replace('\n', "; ")
+        .replace("expected i64", "expected an integer");
     // Errors from a value carry their key path as a last line "in `a.b`".
     let shown = e.to_string();
     let path = shown

@@ -119,6 +119,7 @@ mod lists;
 mod load;
 mod model;
 mod nodes;
+mod raw;
 mod spans;
 mod validate;
 
@@ -139,5 +140,7 @@ pub use validate::{prompt_file_exists, PROMPT_EXTENSIONS};
 mod tests_clock;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_graph;
 #[cfg(test)]
 mod tests_load;

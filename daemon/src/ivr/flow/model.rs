@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// All flows loaded from one flows file, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowSet {
     /// The file the flows came from (for messages).
     pub file: PathBuf,
@@ -64,7 +64,7 @@ pub struct Attach {
 }
 
 /// One IVR flow: a graph of named nodes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     /// Name (the key under `[flows]`).
     pub name: String,
@@ -81,7 +81,7 @@ pub struct Flow {
 }
 
 /// One step of a flow.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
     /// Play prompts, then go on.
     Play {
@@ -358,7 +358,7 @@ impl Node {
 }
 
 /// A play-and-collect menu.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
     /// Prompt played at each attempt.
     pub prompt: String,

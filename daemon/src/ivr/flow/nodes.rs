@@ -1,134 +1,17 @@
 //! One node's table in a flows file -> [`Node`], checking every field that
 //! can be checked without looking at the rest of the flow.
 
-use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
-
-use serde::Deserialize;
 
 use super::clock::parse_hhmm;
 use super::lists::{check_template, template_vars, valid_var_name};
 use super::load::Ctx;
 use super::model::{CompareOp, DaySet, Menu, Node, TimeRule};
+use super::raw::{RawDays, RawNode, RawRule};
 
 /// Digits a caller can send: 0-9 * # A-D.
 pub fn is_dtmf(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum RawNode {
-    Play {
-        prompts: Vec<String>,
-        next: String,
-    },
-    Menu {
-        prompt: String,
-        #[serde(default)]
-        options: BTreeMap<String, String>,
-        next: Option<String>,
-        store: Option<String>,
-        min_digits: Option<i64>,
-        max_digits: Option<i64>,
-        terminator: Option<String>,
-        first_digit_timeout_ms: Option<i64>,
-        inter_digit_timeout_ms: Option<i64>,
-        attempts: Option<i64>,
-        invalid_prompt: Option<String>,
-        no_input_prompt: Option<String>,
-        fallback: String,
-    },
-    SelectLanguage {
-        prompt: String,
-        options: BTreeMap<String, String>,
-        timeout_ms: Option<i64>,
-        default: Option<String>,
-        next: String,
-    },
-    Set {
-        vars: BTreeMap<String, String>,
-        next: String,
-    },
-    Compare {
-        var: String,
-        op: String,
-        #[serde(default)]
-        value: String,
-        then: String,
-        otherwise: String,
-    },
-    Lookup {
-        query: String,
-        timeout_ms: Option<i64>,
-        #[serde(default)]
-        branches: BTreeMap<String, String>,
-        default: String,
-        timeout: String,
-    },
-    TimeRoute {
-        #[serde(default)]
-        rules: Vec<RawRule>,
-        calendar: Option<String>,
-        holiday: Option<String>,
-        default: String,
-    },
-    Screen {
-        black: Option<String>,
-        vip: Option<String>,
-        vip_next: Option<String>,
-        busy_ms: Option<i64>,
-        next: String,
-    },
-    Voicemail {
-        prompt: Option<String>,
-        mailbox: String,
-        max_seconds: Option<i64>,
-        beep: Option<bool>,
-        next: String,
-    },
-    Transfer {
-        trunk_group: String,
-        number: String,
-        caller_id: Option<String>,
-        timeout_ms: Option<i64>,
-        prompt: Option<String>,
-        failed: String,
-    },
-    Queue {
-        queue: String,
-        prompt: Option<String>,
-        next: String,
-    },
-    Script {
-        name: String,
-        timeout_ms: Option<i64>,
-        fallback: String,
-    },
-    Notify {
-        name: String,
-        next: Option<String>,
-    },
-    Hangup {
-        prompt: Option<String>,
-        cause: Option<i64>,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    days: Option<RawDays>,
-    from: String,
-    to: String,
-    next: String,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawDays {
-    One(String),
-    Many(Vec<String>),
 }
 
 /// Longest timeout accepted anywhere: one hour.
@@ -615,6 +498,12 @@ impl NodeCx<'_, '_> {
             self.err("rules", format!("`rules`: {e}"));
             DaySet::ALL
         });
+        if days == DaySet::default() {
+            self.err(
+                "rules",
+                "`rules`: `days` is empty (leave it out for every day)",
+            );
+        }
         let mut time = |text: &str, end: bool| {
             parse_hhmm(text, end).unwrap_or_else(|e| {
                 self.err("rules", format!("`rules`: {e}"));

@@ -58,6 +58,9 @@ pub(super) fn attach(cx: &mut Ctx<'_>, set: &FlowSet) {
 pub(super) fn flows(cx: &mut Ctx<'_>, set: &FlowSet, prompt_dir: Option<&Path>) {
     for flow in set.flows.values() {
         references_exist(cx, set, flow);
+        if let Some(dir) = prompt_dir {
+            prompts_exist(cx, flow, dir);
+        }
         if cx.broken_flows.contains(&flow.name) {
             continue;
         }
@@ -90,9 +93,6 @@ pub(super) fn flows(cx: &mut Ctx<'_>, set: &FlowSet, prompt_dir: Option<&Path>) 
             unreachable(cx, flow);
             loops_without_input(cx, flow);
             after_hangup(cx, flow);
-        }
-        if let Some(dir) = prompt_dir {
-            prompts_exist(cx, flow, dir);
         }
     }
 }
