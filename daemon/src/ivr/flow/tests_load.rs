@@ -378,3 +378,24 @@ fn unreadable_file_is_an_error_naming_it() {
         "{errs}"
     );
 }
+
+#[test]
+fn truncated_files_are_errors_not_panics() {
+    // Every prefix of the sample (at char boundaries): an error or a valid
+    // set, never a panic, and most cuts leave something broken.
+    let mut errors = 0;
+    for cut in (0..SAMPLE.len())
+        .filter(|&i| SAMPLE.is_char_boundary(i))
+        .step_by(5)
+    {
+        match parse_str(Path::new("cut.toml"), &SAMPLE[..cut], None, &groups()) {
+            Ok(set) => assert!(set.flows.len() <= 2),
+            Err(e) => {
+                assert!(!e.is_empty());
+                assert!(e.errors().iter().all(|x| x.file == Path::new("cut.toml")));
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors > 100, "only {errors} prefixes failed");
+}
