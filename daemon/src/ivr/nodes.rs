@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
+use super::flow::prompt_file_exists as prompt_exists;
 use super::flow::{Menu, Node, TimeMatch};
-use super::service::{prompt_exists, Service, MAX_STEPS};
+use super::service::{Service, MAX_STEPS};
 use super::session::{Session, Then, Wait};
 use crate::registry::lock;
 

@@ -1,7 +1,6 @@
 //! The IVR thread: sessions, the event tap, timers and API requests.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -251,15 +250,18 @@ impl Service {
         let flows = self.reg.flows();
         let name = match flow {
             Some(f) => f.to_owned(),
-            None => attached(&flows, &rec.trunk_group, &rec.dnis).ok_or_else(|| {
-                ApiError::new(
-                    "not_found",
-                    format!(
-                        "no flow is attached to trunk group `{}` and DNIS `{}`",
-                        rec.trunk_group, rec.dnis
-                    ),
-                )
-            })?,
+            None => flows
+                .attach_for(&rec.trunk_group, &rec.dnis)
+                .map(|a| a.flow.clone())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        "not_found",
+                        format!(
+                            "no flow is attached to trunk group `{}` and DNIS `{}`",
+                            rec.trunk_group, rec.dnis
+                        ),
+                    )
+                })?,
         };
         let f = flows
             .flows
@@ -396,24 +398,6 @@ impl Service {
     }
 }
 
-/// The flow attached to a trunk group and called number: an exact DNIS
-/// first, then the longest prefix (`800*`), then the trunk group's default.
-pub(super) fn attached(flows: &FlowSet, tg: &str, dnis: &str) -> Option<String> {
-    let mut best: Option<(usize, &str)> = None;
-    for a in flows.attach.iter().filter(|a| a.trunk_group == tg) {
-        let score = match a.dnis.as_deref() {
-            None => 0,
-            Some(d) if d.ends_with('*') && dnis.starts_with(&d[..d.len() - 1]) => d.len(),
-            Some(d) if d == dnis => usize::MAX,
-            Some(_) => continue,
-        };
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, &a.flow));
-        }
-    }
-    best.map(|(_, f)| f.to_owned())
-}
-
 /// A variable name an API client may set.
 pub(super) fn valid_var(k: &str) -> bool {
     !k.is_empty() && k.len() <= 64 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -463,11 +447,4 @@ pub fn request_vars(req: &Map<String, Value>) -> Result<BTreeMap<String, String>
         }
     }
     Ok(out)
-}
-
-/// Whether a prompt exists in `dir` under `name` with one of the extensions play tries.
-pub(super) fn prompt_exists(dir: &Path, name: &str) -> bool {
-    ["", ".wav", ".al", ".alaw", ".ul", ".ulaw", ".sln", ".raw"]
-        .iter()
-        .any(|ext| dir.join(format!("{name}{ext}")).is_file())
 }

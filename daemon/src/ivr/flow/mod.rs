@@ -1,204 +1,140 @@
-//! PROVISIONAL stub of the flow model (replaced by the real loader/validator).
-#![allow(missing_docs, dead_code)]
+//! IVR flow definitions: the model, loading from TOML, validation, and the
+//! time and list rules the runtime evaluates.
+//!
+//! A flows file holds any number of flows, the rules that attach them to
+//! incoming calls, caller lists and holiday calendars. [`load`] reads one,
+//! checks everything it can before a call ever arrives, and returns either a
+//! [`FlowSet`] or every problem found ([`FlowErrors`], each naming the file,
+//! line, flow and node).
+//!
+//! # The flows file
+//!
+//! ```toml
+//! # Which flow answers a call: exact DNIS, then the longest DNIS prefix,
+//! # then the trunk group's default (no `dnis`).
+//! [[attach]]
+//! trunk_group = "pstn"   # one of the configured trunk groups
+//! dnis = "8000"          # optional; "800*" is a prefix
+//! flow = "main"
+//!
+//! # Caller lists for `screen` nodes: exact numbers, or prefixes ending in '*'.
+//! [lists.blocked]
+//! numbers = ["1390000666", "0900*"]
+//! [lists.vip]
+//! numbers = ["1380000888"]
+//!
+//! # Holiday calendars for `time_route` nodes.
+//! [calendars.cn]
+//! dates = ["2026-10-01", "2027-01-01"]   # YYYY-MM-DD (a TOML date works too)
+//! yearly = ["12-25"]                     # MM-DD, every year
+//!
+//! [flows.main]
+//! start = "screen"              # first node
+//! languages = ["en", "zh"]      # prompt sets; the first is the default
+//! on_hangup = "abandoned"       # optional: runs when the caller hangs up early
+//!
+//! [flows.main.nodes.screen]
+//! kind = "screen"
+//! black = "blocked"
+//! vip = "vip"
+//! vip_next = "agent"
+//! next = "hours"
+//!
+//! [flows.main.nodes.hours]
+//! kind = "time_route"
+//! calendar = "cn"
+//! holiday = "closed"
+//! default = "closed"
+//! rules = [ { days = "mon-fri", from = "08:00", to = "20:00", next = "lang" },
+//!           { days = ["sat"], from = "09:00", to = "13:00", next = "lang" } ]
+//!
+//! [flows.main.nodes.main_menu]
+//! kind = "menu"
+//! prompt = "main-menu"
+//! options = { "1" = "sales", "2" = "support", "9" = "vm" }
+//! attempts = 3
+//! invalid_prompt = "invalid"
+//! no_input_prompt = "no-input"
+//! fallback = "agent"
+//! ```
+//!
+//! `testdata/sample.toml` next to this file is a complete example.
+//!
+//! # Node kinds
+//!
+//! Every node has a `kind`; the other keys depend on it. Keys in brackets
+//! are optional (default after `=`). Every key naming a node must name a
+//! node of the same flow. Unknown keys are errors, so a typo never passes.
+//!
+//! | kind | keys |
+//! |------|------|
+//! | `play` | `prompts` (list), `next` |
+//! | `menu` | `prompt`, `options` (digits -> node) or `next` (any input), `fallback`, [`store`], [`min_digits` = 1], [`max_digits` = longest option, or 1, and at least `min_digits`], [`terminator`], [`first_digit_timeout_ms` = 5000], [`inter_digit_timeout_ms` = 3000], [`attempts` = 3], [`invalid_prompt`], [`no_input_prompt`] |
+//! | `select_language` | `prompt`, `options` (one digit -> language), `next`, [`timeout_ms` = 5000], [`default` = first language] |
+//! | `set` | `vars` (name -> template), `next` |
+//! | `compare` | `var` (template, e.g. `"${digits}"`), `op`, [`value` = ""], `then`, `otherwise` |
+//! | `lookup` | `query` (template), `default`, `timeout`, [`branches` (answer -> node)], [`timeout_ms` = 3000] |
+//! | `time_route` | `default`, [`rules`], [`calendar` and `holiday`, together] |
+//! | `screen` | `next`, [`black` (list)], [`vip` (list) and `vip_next`, together], [`busy_ms` = 5000] |
+//! | `voicemail` | `mailbox` (template), `next`, [`prompt`], [`max_seconds` = 180], [`beep` = true] |
+//! | `transfer` | `trunk_group`, `number` (template), `failed`, [`caller_id` (template; default: the caller's ANI)], [`timeout_ms` = 30000], [`prompt`] |
+//! | `queue` | `queue`, `next`, [`prompt`] |
+//! | `script` | `name`, `fallback`, [`timeout_ms` = 10000] |
+//! | `notify` | `name`, [`next`] (none: the flow ends) |
+//! | `hangup` | [`prompt`], [`cause` = 16] |
+//!
+//! * Digits are DTMF: `0-9 * # A-D`. A menu's option keys are at most
+//!   `max_digits` long and at least `min_digits`; `min_digits <= max_digits <= 32`;
+//!   `attempts` is 1 to 10. A menu has either `options` or `next`.
+//! * `op`: `eq` `ne` `lt` `le` `gt` `ge` (or `==` `!=` `<` `<=` `>` `>=`),
+//!   `prefix`, `in` (value is a comma list), `empty`, `not_empty`. Ordering
+//!   compares as integers when both sides are integers, else as text.
+//! * Rules: `days` is `"daily"` (the default), `"mon-fri"`, `"sat,sun"`,
+//!   `["mon", "wed"]`; `from` and `to` are `"HH:MM"`, `to` exclusive and
+//!   `"24:00"` allowed. `from` later than `to` wraps midnight; the part after
+//!   midnight belongs to the day the rule started. First matching rule wins;
+//!   a holiday in `calendar` wins over every rule.
+//! * Templates: `${name}` with a name of `[A-Za-z0-9_]`; an unknown variable
+//!   expands to nothing. The runtime provides at least `ani`, `dnis` and
+//!   `digits` (the last input).
+//!
+//! # What is checked
+//!
+//! TOML syntax and types, unknown keys and kinds; node references; attach
+//! rules (the flow exists, the trunk group is configured, no rule twice);
+//! lists and calendars named exist, dates and times are valid; digits;
+//! nodes that cannot be reached from `start` or `on_hangup`; loops made only
+//! of instantaneous nodes (`set`, `compare`, `time_route`, `screen`,
+//! `notify`), which would spin without ever waiting for the caller; the
+//! `on_hangup` part may only contain `set`, `compare`, `notify`, `lookup`
+//! and `time_route` nodes; template syntax; prompt names (no `..`, no
+//! leading `/`); and, when a prompt directory is given, that every prompt
+//! exists for every language of its flow as `DIR/LANG/NAME` or `DIR/NAME`,
+//! as given or with `.wav`, `.al`, `.ul` or `.sln`.
+#![allow(dead_code)] // Until the IVR runtime uses every part of the model.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+mod clock;
+mod error;
+mod lists;
+mod load;
+mod model;
+mod nodes;
+mod raw;
+mod spans;
+mod validate;
 
-#[derive(Debug, Clone, Default)]
-pub struct FlowSet {
-    pub file: PathBuf,
-    pub flows: BTreeMap<String, Flow>,
-    pub attach: Vec<Attach>,
-    pub lists: BTreeMap<String, NumberList>,
-    pub calendars: BTreeMap<String, Calendar>,
-}
-#[derive(Debug, Clone)]
-pub struct Attach {
-    pub trunk_group: String,
-    pub dnis: Option<String>,
-    pub flow: String,
-}
-#[derive(Debug, Clone)]
-pub struct Flow {
-    pub name: String,
-    pub start: String,
-    pub languages: Vec<String>,
-    pub on_hangup: Option<String>,
-    pub nodes: BTreeMap<String, Node>,
-}
-#[derive(Debug, Clone)]
-pub enum Node {
-    Play {
-        prompts: Vec<String>,
-        next: String,
-    },
-    Menu(Menu),
-    SelectLanguage {
-        prompt: String,
-        options: BTreeMap<String, String>,
-        timeout_ms: u64,
-        default: String,
-        next: String,
-    },
-    Set {
-        vars: BTreeMap<String, String>,
-        next: String,
-    },
-    Compare {
-        var: String,
-        op: CompareOp,
-        value: String,
-        then: String,
-        otherwise: String,
-    },
-    Lookup {
-        query: String,
-        timeout_ms: u64,
-        branches: BTreeMap<String, String>,
-        default: String,
-        timeout: String,
-    },
-    TimeRoute {
-        rules: Vec<TimeRule>,
-        calendar: Option<String>,
-        holiday: Option<String>,
-        default: String,
-    },
-    Screen {
-        black: Option<String>,
-        vip: Option<String>,
-        vip_next: Option<String>,
-        busy_ms: u64,
-        next: String,
-    },
-    Voicemail {
-        prompt: Option<String>,
-        mailbox: String,
-        max_seconds: u32,
-        beep: bool,
-        next: String,
-    },
-    Transfer {
-        trunk_group: String,
-        number: String,
-        caller_id: Option<String>,
-        timeout_ms: u64,
-        prompt: Option<String>,
-        failed: String,
-    },
-    Queue {
-        queue: String,
-        prompt: Option<String>,
-        next: String,
-    },
-    Script {
-        name: String,
-        timeout_ms: u64,
-        fallback: String,
-    },
-    Notify {
-        name: String,
-        next: Option<String>,
-    },
-    Hangup {
-        prompt: Option<String>,
-        cause: u8,
-    },
-}
-impl Node {
-    pub fn kind_name(&self) -> &'static str {
-        "x"
-    }
-}
-#[derive(Debug, Clone)]
-pub struct Menu {
-    pub prompt: String,
-    pub options: BTreeMap<String, String>,
-    pub next: Option<String>,
-    pub store: Option<String>,
-    pub min_digits: u8,
-    pub max_digits: u8,
-    pub terminator: Option<char>,
-    pub first_digit_timeout_ms: u64,
-    pub inter_digit_timeout_ms: u64,
-    pub attempts: u8,
-    pub invalid_prompt: Option<String>,
-    pub no_input_prompt: Option<String>,
-    pub fallback: String,
-}
-#[derive(Debug, Clone, Copy)]
-pub enum CompareOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Prefix,
-    In,
-    Empty,
-    NotEmpty,
-}
-impl CompareOp {
-    pub fn eval(&self, left: &str, right: &str) -> bool {
-        left == right
-    }
-}
-#[derive(Debug, Clone)]
-pub struct TimeRule {
-    pub days: u8,
-    pub from_min: u16,
-    pub to_min: u16,
-    pub next: String,
-}
-#[derive(Debug, Clone, Default)]
-pub struct Calendar {
-    pub dates: BTreeSet<(i32, u8, u8)>,
-    pub yearly: BTreeSet<(u8, u8)>,
-}
-#[derive(Debug, Clone, Default)]
-pub struct NumberList {
-    pub entries: Vec<String>,
-}
-impl NumberList {
-    pub fn matches(&self, n: &str) -> bool {
-        self.entries.iter().any(|e| e == n)
-    }
-}
-pub struct CivilTime {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-    pub weekday: u8,
-    pub minute_of_day: u16,
-}
-pub fn civil_from_unix_ms(_ms: i64, _off: i32) -> CivilTime {
-    CivilTime {
-        year: 2026,
-        month: 1,
-        day: 1,
-        weekday: 0,
-        minute_of_day: 0,
-    }
-}
-pub enum TimeMatch {
-    Holiday,
-    Rule(usize),
-    Default,
-}
-pub fn route_time(_r: &[TimeRule], _c: Option<&Calendar>, _t: &CivilTime) -> TimeMatch {
-    TimeMatch::Default
-}
-pub fn expand(t: &str, _vars: &dyn Fn(&str) -> Option<String>) -> String {
-    t.to_owned()
-}
-#[derive(Debug)]
-pub struct FlowErrors(pub Vec<String>);
-impl std::fmt::Display for FlowErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.join("\n"))
-    }
-}
-pub fn load(_p: &Path, _d: Option<&Path>, _t: &[String]) -> Result<FlowSet, FlowErrors> {
-    Ok(FlowSet::default())
-}
+pub use clock::{civil_from_unix_ms, route_time, TimeMatch};
+pub use error::FlowErrors;
+pub use lists::expand;
+pub use load::load;
+pub use model::{FlowSet, Menu, Node};
+pub use validate::prompt_file_exists;
+
+#[cfg(test)]
+mod tests_clock;
+#[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
+mod tests_graph;
+#[cfg(test)]
+mod tests_load;
