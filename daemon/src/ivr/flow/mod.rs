@@ -131,6 +131,15 @@ pub use model::{FlowSet, Menu, Node};
 pub use validate::prompt_file_exists;
 
 #[cfg(test)]
+use {
+    clock::{civil_from_days, days_from_civil, CivilTime},
+    error::FlowError,
+    load::parse_str,
+    model::{Attach, Calendar, CompareOp, DaySet, TimeRule},
+    validate::PROMPT_EXTENSIONS,
+};
+
+#[cfg(test)]
 mod tests_clock;
 #[cfg(test)]
 mod tests_errors;
