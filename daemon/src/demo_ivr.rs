@@ -28,9 +28,8 @@ const PROMPTS: [(&str, f32, f32); 12] = [
 /// the main menu and goodbye under `dir/zh`): 8 kHz mono 16-bit WAV, each
 /// two 250 ms tones and a pause.
 pub fn write_prompts(dir: &Path) -> Result<(), String> {
-    let en = dir.join("en");
     let zh = dir.join("zh");
-    for d in [dir, &en, &zh] {
+    for d in [dir, &zh] {
         std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
     }
     for (name, f1, f2) in PROMPTS {
@@ -43,23 +42,7 @@ pub fn write_prompts(dir: &Path) -> Result<(), String> {
 }
 
 fn write_tones(path: &Path, f1: f32, f2: f32) -> Result<(), String> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let err = |e: hound::Error| format!("{}: {e}", path.display());
-    let mut w = hound::WavWriter::create(path, spec).map_err(err)?;
-    for (f, n) in [(f1, 2000), (f2, 2000), (0.0, 1200)] {
-        for i in 0..n {
-            let t = i as f32 / 8000.0;
-            let v = (std::f32::consts::TAU * f * t).sin() * 6000.0;
-            w.write_sample(if f == 0.0 { 0 } else { v as i16 })
-                .map_err(err)?;
-        }
-    }
-    w.finalize().map_err(err)
+    trunkd::media::prompt::synth::write_tones(path, &[(f1, 250), (f2, 250), (0.0, 150)])
 }
 
 /// The `traffic` request the demo sends: Poisson callers on spans 3 and 4

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 mod cache;
 mod load;
 mod player;
+pub mod synth;
 mod wav;
 
 pub use cache::{resolve, CacheStats, PromptCache};
