@@ -76,6 +76,17 @@ class Ivr:
                 raise CallEnded(ev)
             # Anything else (other calls, older media) is not ours: skip it.
 
+    def cleared_leg(self, timeout=1.0):
+        """The call_cleared event of one of our legs if it comes within
+        `timeout` seconds, else None."""
+        try:
+            self.wait_for("call_cleared", lambda ev: False, timeout)
+        except CallEnded as e:
+            return e.event
+        except TimeoutError:
+            return None
+        return None
+
     def media_done(self, kind, media_id, timeout):
         """Wait for `play_done`/`collect_done` of the request `media_id`."""
         return self.wait_for(
@@ -92,8 +103,10 @@ class Ivr:
         try:
             r = self.api.request("play", call=call, prompts=[prompt], barge_in=True)
         except ApiError as e:
-            # A missing prompt file is no reason to drop the caller.
-            say(call, f"cannot play {prompt}: {e.code}: {e.message}")
+            if e.code != "invalid_argument":
+                raise
+            # A missing or bad prompt file is no reason to drop the caller.
+            say(call, f"cannot play {prompt}: {e.message}")
             return
         done = self.media_done("play_done", r["media_id"], r.get("duration_ms", 0) / 1000 + 10)
         say(call, f"{prompt}: {done.get('reason')} after {done.get('played_ms')} ms")
@@ -147,10 +160,15 @@ class Ivr:
             for leg in self.legs - {gone["call"]}:
                 self.hangup(leg)
         except ApiError as e:
-            # The call vanished under us (no_such_call) or trunkd refused a
-            # step: give up on this call, politely.
-            say(call, f"refused: {e}")
-            for leg in self.legs:
+            # Most often the call went away just before the request (its
+            # call_cleared is on the way and tells why); otherwise trunkd
+            # refused a step: give up on this call, politely.
+            gone = self.cleared_leg()
+            if gone is not None:
+                say(gone["call"], f"cleared, {cause_text(gone)}")
+            else:
+                say(call, f"refused: {e}")
+            for leg in self.legs - {gone["call"] if gone else None}:
                 self.hangup(leg)
         except TimeoutError as e:
             say(call, f"gave up: {e}")
