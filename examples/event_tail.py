@@ -102,7 +102,9 @@ def main(argv):
     try:
         api = Trunkd(args.socket)
         api.request("subscribe", **filters)
-        desc = ", ".join(f"{k}={v}" for k, v in filters.items()) or "everything"
+        desc = " ".join(
+            f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in filters.items()
+        ) or "everything"
         print(f"# {api.server}: subscribed to {desc}", flush=True)
         while args.count == 0 or shown < args.count:
             ev = api.next_event()
