@@ -16,7 +16,7 @@
 //!
 //! ```text
 //! cargo build --release --workspace
-//! target/release/apibench --requests 20000 --subscribers 100 --spans 8 --seconds 10
+//! target/release/apibench --requests 20000 --subscribers 100 --spans 16 --interval-ms 15 --seconds 10
 //! ```
 
 use std::io::{BufRead, BufReader, ErrorKind, Write};
@@ -49,10 +49,11 @@ struct Args {
     #[arg(long, default_value_t = 100)]
     subscribers: usize,
     /// E1 spans carrying the call load (1-16).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 16)]
     spans: usize,
-    /// Milliseconds between two calls of a span's batch.
-    #[arg(long, default_value_t = 5)]
+    /// Milliseconds between two calls of a span's batch (below about 12 ms
+    /// a span runs out of B-channels and calls are not placed).
+    #[arg(long, default_value_t = 15)]
     interval_ms: u64,
     /// Seconds of call load.
     #[arg(long, default_value_t = 10)]
