@@ -136,13 +136,13 @@ pub fn narrate(
             let c = &t["groups"]["callers"]["counters"];
             let ivr = &f["ivr"];
             println!(
-                "  t+{:>2}s  offered {:>2}  in IVR {:>2}  talking to operator {:>2}  finished {:>2}  abandoned {:>2}  voicemails {}",
+                "  t+{:>2}s  offered {:>2}  in IVR {:>2}  finished {:>2}  abandoned {:>2}  transferred {:>2}  voicemails {}",
                 start.elapsed().as_secs(),
                 c["offered"].as_u64().unwrap_or(0),
                 ivr["in_flows"].as_u64().unwrap_or(0),
-                transfers,
                 ivr["finished"].as_u64().unwrap_or(0),
                 ivr["abandoned"].as_u64().unwrap_or(0),
+                transfers,
                 voicemails,
             );
             done = t["idle"] == json!(true) && c["offered"].as_u64() == Some(u64::from(CALLS));
@@ -151,6 +151,30 @@ pub fn narrate(
     println!("  where the callers ended up (last node of their IVR path):");
     for (node, n) in &paths {
         println!("    {node:<14} {n}");
+    }
+    if let Ok(r) = api.request("cdr", json!({"limit": 3})) {
+        println!(
+            "  the last CDRs ({}; `trunkctl cdr tail` shows them as a table):",
+            r["path"].as_str().unwrap_or("?")
+        );
+        for rec in r["records"].as_array().into_iter().flatten() {
+            let path: Vec<&str> = rec["ivr_path"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            println!(
+                "    call {:>3}  {:<3} {:<12} -> {:<8} {:<9} cause {:>2}  ivr {}",
+                rec["call"],
+                rec["direction"].as_str().unwrap_or(""),
+                rec["ani"].as_str().unwrap_or(""),
+                rec["dnis"].as_str().unwrap_or(""),
+                rec["disposition"].as_str().unwrap_or(""),
+                rec["cause"],
+                path.join(">")
+            );
+        }
     }
     println!();
 }
