@@ -28,6 +28,8 @@ impl Service {
         let Some(mut s) = self.sessions.remove(&call) else {
             return;
         };
+        // Variables set by a reply, a collection or a language choice go to the CDR.
+        self.note_vars(&s);
         let mut next = Some(node.to_owned());
         while let Some(n) = next.take() {
             s.steps += 1;
@@ -664,6 +666,8 @@ impl Service {
         let Some(start) = s.flows.flows.get(&s.flow).and_then(|f| f.on_hangup.clone()) else {
             return;
         };
+        // Where the caller was when they hung up, for the handler's use.
+        s.vars.insert("hangup_node".into(), s.node.clone());
         let mut next = Some(start);
         let mut guard = 0;
         while let Some(n) = next.take() {
