@@ -195,48 +195,23 @@ pub(crate) fn ivr_config(
 
 /// `YYYY-MM-DDTHH:MM[:SS]` as milliseconds since the epoch, as if UTC.
 pub fn parse_local_time(s: &str) -> Option<i64> {
+    use crate::ivr::flow::{days_from_civil, parse_date, parse_hhmm};
     let (date, time) = s.split_once(['T', ' '])?;
-    let mut d = date.split('-');
-    let y: i64 = d.next()?.parse().ok()?;
-    let m: i64 = d.next()?.parse().ok()?;
-    let day: i64 = d.next()?.parse().ok()?;
-    let mut t = time.split(':');
-    let hh: i64 = t.next()?.parse().ok()?;
-    let mm: i64 = t.next()?.parse().ok()?;
-    let ss: i64 = t.next().map_or(Some(0), |x| x.parse().ok())?;
-    if d.next().is_some() || t.next().is_some() {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let mdays = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || day < 1 || day > mdays[(m - 1) as usize] {
-        return None;
-    }
-    if !(0..24).contains(&hh) || !(0..60).contains(&mm) || !(0..60).contains(&ss) {
-        return None;
-    }
-    // Days from civil (proleptic Gregorian), as in H. Hinnant's algorithm.
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000)
+    let (y, m, d) = parse_date(date).ok()?;
+    let (hhmm, ss) = match time.len() {
+        5 => (time, 0),
+        8 if time.as_bytes()[5] == b':' => (
+            &time[..5],
+            time[6..]
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (0..60).contains(s))?,
+        ),
+        _ => return None,
+    };
+    // A start of the clock is a moment: 24:00 is not one.
+    let minutes = parse_hhmm(hhmm, false).ok()?;
+    Some((days_from_civil(y, m, d) * 1440 + i64::from(minutes)) * 60_000 + ss * 1000)
 }
 
 #[cfg(test)]

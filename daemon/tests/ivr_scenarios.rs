@@ -55,9 +55,18 @@ fn rig(tag: &str, clock: &str, extra: &str) -> PriRig {
     // Lockstep board time runs several times faster than wall time, while the
     // test's CRM and support desk answer in wall time: give them board time.
     let flows = SAMPLE
-        .replace("timeout_ms = 2000\nbranches", "timeout_ms = 60000\nbranches")
-        .replace("timeout_ms = 3000\nfallback", "timeout_ms = 60000\nfallback");
-    assert_ne!(flows, SAMPLE, "the sample's lookup and script timeouts moved");
+        .replace(
+            "timeout_ms = 2000\nbranches",
+            "timeout_ms = 60000\nbranches",
+        )
+        .replace(
+            "timeout_ms = 3000\nfallback",
+            "timeout_ms = 60000\nfallback",
+        );
+    assert_ne!(
+        flows, SAMPLE,
+        "the sample's lookup and script timeouts moved"
+    );
     std::fs::write(base.join("flows.toml"), flows).unwrap();
     let cfg = format!(
         "[media]\nprompt_dir = \"{p}/prompts\"\nrecord_dir = \"{p}/rec\"\n\n\

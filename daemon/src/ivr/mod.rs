@@ -16,6 +16,7 @@
 
 pub mod flow;
 mod nodes;
+mod reports;
 mod service;
 mod session;
 

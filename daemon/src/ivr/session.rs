@@ -92,6 +92,11 @@ impl Session {
         }
     }
 
+    /// The definition of node `name` of the session's flow.
+    pub fn node_def(&self, name: &str) -> Option<super::flow::Node> {
+        self.flows.flows.get(&self.flow)?.nodes.get(name).cloned()
+    }
+
     /// Expand a template (`${name}`) against the call's variables.
     pub fn expand(&self, template: &str) -> String {
         super::flow::expand(template, &|n| self.var(n))

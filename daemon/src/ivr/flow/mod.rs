@@ -123,7 +123,10 @@ mod raw;
 mod spans;
 mod validate;
 
-pub use clock::{civil_from_unix_ms, route_time, TimeMatch};
+pub use clock::{
+    civil_from_days, civil_from_unix_ms, days_from_civil, parse_date, parse_hhmm, route_time,
+    TimeMatch,
+};
 pub use error::FlowErrors;
 pub use lists::expand;
 pub use load::load;
@@ -132,7 +135,7 @@ pub use validate::prompt_file_exists;
 
 #[cfg(test)]
 use {
-    clock::{civil_from_days, days_from_civil, CivilTime},
+    clock::CivilTime,
     error::FlowError,
     load::parse_str,
     model::{Attach, Calendar, CompareOp, DaySet, TimeRule},
