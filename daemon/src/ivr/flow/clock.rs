@@ -5,9 +5,6 @@
 
 use super::model::{Calendar, TimeRule};
 
-/// Minutes in a day.
-pub const MINUTES_PER_DAY: u16 = 1440;
-
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// A local date and time of day, to the minute.

@@ -47,23 +47,6 @@ impl std::error::Error for FlowError {}
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FlowErrors(pub Vec<FlowError>);
 
-impl FlowErrors {
-    /// The errors, in file order where lines are known.
-    pub fn errors(&self) -> &[FlowError] {
-        &self.0
-    }
-
-    /// How many errors.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 impl fmt::Display for FlowErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.0.iter().enumerate() {

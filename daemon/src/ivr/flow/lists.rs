@@ -131,16 +131,12 @@ impl CompareOp {
     }
 
     /// The operator's name in flows files.
+    #[cfg(test)]
     pub fn name(self) -> &'static str {
         Self::ALL
             .iter()
             .find(|(op, _)| *op == self)
             .map_or("eq", |(_, n)| n)
-    }
-
-    /// Whether the operator uses its right side.
-    pub fn takes_value(self) -> bool {
-        !matches!(self, CompareOp::Empty | CompareOp::NotEmpty)
     }
 
     /// Evaluates `left OP right`. Lt/Le/Gt/Ge compare as integers when both

@@ -111,7 +111,6 @@
 //! leading `/`); and, when a prompt directory is given, that every prompt
 //! exists for every language of its flow as `DIR/LANG/NAME` or `DIR/NAME`,
 //! as given or with `.wav`, `.al`, `.ul` or `.sln`.
-#![allow(dead_code)] // Until the IVR runtime uses every part of the model.
 
 mod clock;
 mod error;

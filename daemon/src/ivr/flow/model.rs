@@ -16,7 +16,7 @@ pub struct FlowSet {
     pub flows: BTreeMap<String, Flow>,
     /// Which flow answers a call: first match wins in this order:
     /// exact DNIS match on the trunk group, longest DNIS prefix ("800*"),
-    /// trunk-group default (dnis None). See [`FlowSet::flow_for`].
+    /// trunk-group default (dnis None). See [`FlowSet::attach_for`].
     pub attach: Vec<Attach>,
     /// Caller lists referenced by `screen` nodes, by name.
     pub lists: BTreeMap<String, NumberList>,
@@ -43,12 +43,6 @@ impl FlowSet {
             return Some(a);
         }
         on_group().find(|a| a.dnis.is_none())
-    }
-
-    /// The flow that answers a call (see [`FlowSet::attach_for`]).
-    pub fn flow_for(&self, trunk_group: &str, dnis: &str) -> Option<&Flow> {
-        self.attach_for(trunk_group, dnis)
-            .and_then(|a| self.flows.get(&a.flow))
     }
 }
 

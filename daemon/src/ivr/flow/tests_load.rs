@@ -97,22 +97,22 @@ fn sample_covers_every_node_kind() {
 fn attach_picks_exact_then_longest_prefix_then_default() {
     let set = sample();
     assert_eq!(
-        set.flow_for("pstn", "8000").map(|f| f.name.as_str()),
+        set.attach_for("pstn", "8000").map(|a| a.flow.as_str()),
         Some("main")
     );
     assert_eq!(
-        set.flow_for("pstn", "8001").map(|f| f.name.as_str()),
+        set.attach_for("pstn", "8001").map(|a| a.flow.as_str()),
         Some("hotline")
     );
     assert_eq!(
-        set.flow_for("pstn", "800").map(|f| f.name.as_str()),
+        set.attach_for("pstn", "800").map(|a| a.flow.as_str()),
         Some("hotline")
     );
     assert_eq!(
-        set.flow_for("pstn", "12345").map(|f| f.name.as_str()),
+        set.attach_for("pstn", "12345").map(|a| a.flow.as_str()),
         Some("main")
     );
-    assert!(set.flow_for("pbx", "8000").is_none());
+    assert!(set.attach_for("pbx", "8000").is_none());
 
     let mut longer = set.clone();
     longer.attach.push(Attach {
@@ -121,11 +121,11 @@ fn attach_picks_exact_then_longest_prefix_then_default() {
         flow: "main".into(),
     });
     assert_eq!(
-        longer.flow_for("pstn", "80019").map(|f| f.name.as_str()),
+        longer.attach_for("pstn", "80019").map(|a| a.flow.as_str()),
         Some("main")
     );
     assert_eq!(
-        longer.flow_for("pstn", "8002").map(|f| f.name.as_str()),
+        longer.attach_for("pstn", "8002").map(|a| a.flow.as_str()),
         Some("hotline")
     );
 }
@@ -356,8 +356,8 @@ fn prompts_are_found_per_language_or_shared() {
         }
     }
     let errs = parse_str(Path::new("sample.toml"), SAMPLE, Some(dir), &groups()).unwrap_err();
-    assert_eq!(errs.len(), 1, "{errs}");
-    let e = &errs.errors()[0];
+    assert_eq!(errs.0.len(), 1, "{errs}");
+    let e = &errs.0[0];
     assert_eq!(e.file, Path::new("sample.toml"));
     assert_eq!(e.flow.as_deref(), Some("main"));
     assert_eq!(e.node.as_deref(), Some("goodbye"));
@@ -371,7 +371,7 @@ fn prompts_are_found_per_language_or_shared() {
 #[test]
 fn unreadable_file_is_an_error_naming_it() {
     let errs = load(Path::new("/nonexistent/flows.toml"), None, &[]).unwrap_err();
-    assert_eq!(errs.len(), 1);
+    assert_eq!(errs.0.len(), 1);
     assert!(
         errs.to_string()
             .starts_with("/nonexistent/flows.toml: cannot read"),
@@ -391,8 +391,8 @@ fn truncated_files_are_errors_not_panics() {
         match parse_str(Path::new("cut.toml"), &SAMPLE[..cut], None, &groups()) {
             Ok(set) => assert!(set.flows.len() <= 2),
             Err(e) => {
-                assert!(!e.is_empty());
-                assert!(e.errors().iter().all(|x| x.file == Path::new("cut.toml")));
+                assert!(!e.0.is_empty());
+                assert!(e.0.iter().all(|x| x.file == Path::new("cut.toml")));
                 errors += 1;
             }
         }
