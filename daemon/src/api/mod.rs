@@ -266,9 +266,11 @@ fn read_client(c: &mut Client, registry: &Registry) {
                                 .or_else(|| handle_line(registry, &req));
                             if let Some(r) = reply {
                                 if let Some(call) = clients::claimed_call(&req, &r) {
-                                    crate::registry::lock(&registry.owners)
-                                        .insert(call, c.owner.clone());
-                                    c.owned.retain(|&x| x != call);
+                                    let mut owners = crate::registry::lock(&registry.owners);
+                                    owners.insert(call, c.owner.clone());
+                                    // Forget the calls that ended (or changed hands) meanwhile.
+                                    c.owned
+                                        .retain(|x| *x != call && owners.get(x) == Some(&c.owner));
                                     c.owned.push(call);
                                 }
                                 c.output.extend(line(&r));
