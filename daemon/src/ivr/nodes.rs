@@ -33,6 +33,10 @@ impl Service {
         while let Some(n) = next.take() {
             s.steps += 1;
             self.counters.steps += 1;
+            if !self.call_active(call) {
+                s.wait = Wait::Gone;
+                break;
+            }
             if s.steps > MAX_STEPS {
                 log::warn!(
                     "call {call}: flow `{}` ran {MAX_STEPS} nodes; releasing",
@@ -166,7 +170,7 @@ impl Service {
                         let id = self.media(s, json!({"cmd": "tone", "call": s.call, "tone": "busy", "max_ms": busy_ms}));
                         s.wait = match id {
                             Some(id) => Wait::Tone(id, Then::Hangup(21)),
-                            None => Wait::Timer(self.now(), Then::Hangup(21)),
+                            None => self.retry_later(s.call, Then::Hangup(21)),
                         };
                     }
                     None
@@ -297,6 +301,23 @@ impl Service {
         }
     }
 
+    /// Whether the call is still in progress.
+    pub(super) fn call_active(&self, call: u64) -> bool {
+        crate::registry::lock(&self.reg.calls)
+            .active
+            .contains_key(&call)
+    }
+
+    /// After a media request was refused: wait for the end of a call that
+    /// is gone, else do `then` a little later (never at once: no spinning).
+    fn retry_later(&self, call: u64, then: Then) -> Wait {
+        if self.call_active(call) {
+            Wait::Timer(self.now() + 500, then)
+        } else {
+            Wait::Gone
+        }
+    }
+
     /// Release the call with `cause`; the session ends when it clears.
     pub(super) fn release(&mut self, s: &mut Session, cause: u8) {
         s.wait = Wait::Releasing;
@@ -333,6 +354,11 @@ impl Service {
     }
 
     pub(super) fn step(&mut self, s: &mut Session, then: Then) {
+        if !self.call_active(s.call) {
+            // The caller hung up; `call_cleared` is on its way.
+            s.wait = Wait::Gone;
+            return;
+        }
         let node = Self::current(s);
         match (then, node) {
             (Then::Goto(n), _) => s.wait = Wait::Goto(n),
@@ -344,7 +370,7 @@ impl Service {
                     json!({"cmd": "collect", "call": s.call, "max_digits": 1,
                     "first_timeout_ms": timeout_ms, "inter_digit_timeout_ms": timeout_ms}),
                 );
-                s.wait = id.map_or(Wait::Timer(self.now(), Then::Collect), Wait::Collect);
+                s.wait = id.map_or_else(|| self.retry_later(s.call, Then::Collect), Wait::Collect);
             }
             (Then::Reenter, Some(Node::Menu(m))) => {
                 let id = self.media(s, json!({"cmd": "play", "call": s.call, "prompts": [self.localise(s, &m.prompt)], "barge_in": true}));
@@ -462,7 +488,7 @@ impl Service {
             req["terminators"] = json!(t.to_string());
         }
         let id = self.media(s, req);
-        s.wait = id.map_or(Wait::Timer(self.now(), Then::Hangup(41)), Wait::Collect);
+        s.wait = id.map_or_else(|| self.retry_later(s.call, Then::Hangup(41)), Wait::Collect);
     }
 
     /// Start the recording of a voicemail: `(media_id, file)`.

@@ -60,6 +60,8 @@ pub(super) enum Wait {
     Releasing,
     /// Go to this node next (decided while the session was out of the table).
     Goto(String),
+    /// The call is ending (a request found it gone): wait for `call_cleared`.
+    Gone,
 }
 
 /// A call in a flow.
