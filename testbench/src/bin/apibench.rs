@@ -19,16 +19,16 @@
 //! target/release/apibench --requests 20000 --subscribers 100 --spans 16 --interval-ms 15 --seconds 10
 //! ```
 
-use std::io::{BufRead, BufReader, ErrorKind, Write};
-use std::os::unix::net::UnixStream;
+use std::io::{BufRead, ErrorKind};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use serde_json::{json, Value};
+use trunk_testbench::bench::{self, cpu_seconds, wait_until, ApiConn, Daemon};
 use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
 
@@ -63,107 +63,9 @@ struct Args {
     trunkd: Option<PathBuf>,
 }
 
-/// A plain API connection: one request line out, lines in until its reply.
-struct Conn {
-    w: UnixStream,
-    r: BufReader<UnixStream>,
-    line: String,
-    next_id: u64,
-}
-
-impl Conn {
-    fn open(path: &Path) -> Result<Conn, String> {
-        let s = UnixStream::connect(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        s.set_read_timeout(Some(Duration::from_secs(30))).ok();
-        let w = s.try_clone().map_err(|e| e.to_string())?;
-        let mut c = Conn {
-            w,
-            r: BufReader::new(s),
-            line: String::new(),
-            next_id: 1,
-        };
-        c.read_line()?; // hello
-        Ok(c)
-    }
-
-    fn read_line(&mut self) -> Result<&str, String> {
-        self.line.clear();
-        match self.r.read_line(&mut self.line) {
-            Ok(0) => Err("trunkd closed the connection".into()),
-            Ok(_) => Ok(&self.line),
-            Err(e) => Err(format!("reading from trunkd: {e}")),
-        }
-    }
-
-    /// Write `n` requests of `cmd` in one go.
-    fn send(&mut self, cmd: &str, args: &Value, n: usize) -> Result<(), String> {
-        let mut buf = Vec::with_capacity(n * 48);
-        for _ in 0..n {
-            let mut req = args.clone();
-            req["id"] = json!(self.next_id);
-            req["cmd"] = json!(cmd);
-            self.next_id += 1;
-            serde_json::to_writer(&mut buf, &req).map_err(|e| e.to_string())?;
-            buf.push(b'\n');
-        }
-        self.w
-            .write_all(&buf)
-            .map_err(|e| format!("writing to trunkd: {e}"))
-    }
-
-    /// Read `n` replies (skipping events); each must be `ok`.
-    fn replies(&mut self, n: usize) -> Result<(), String> {
-        let mut got = 0;
-        while got < n {
-            let l = self.read_line()?;
-            if !l.contains("\"ok\"") {
-                continue; // an event
-            }
-            if !l.contains("\"ok\":true") {
-                return Err(format!("refused: {}", l.trim_end()));
-            }
-            got += 1;
-        }
-        Ok(())
-    }
-
-    /// One request; its result.
-    fn request(&mut self, cmd: &str, args: Value) -> Result<Value, String> {
-        self.send(cmd, &args, 1)?;
-        loop {
-            let l = self.read_line()?;
-            let v: Value = serde_json::from_str(l).map_err(|e| e.to_string())?;
-            if v.get("id").is_none() {
-                continue;
-            }
-            if v["ok"] != true {
-                return Err(format!("{cmd} refused: {v}"));
-            }
-            return Ok(v["result"].clone());
-        }
-    }
-}
-
-/// (user + system) CPU seconds of a process, from /proc.
-fn cpu_seconds(pid: u32) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    let Some(rest) = stat.rfind(')').and_then(|i| stat.get(i + 2..)) else {
-        return 0.0;
-    };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let t = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    let tck = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .unwrap_or(100) as f64;
-    (t(11) + t(12)) / tck
-}
-
 /// One round-trip case: (requests per second, trunkd CPU seconds).
 fn round_trips(
-    c: &mut Conn,
+    c: &mut ApiConn,
     pid: u32,
     cmd: &str,
     n: usize,
@@ -196,7 +98,7 @@ struct Tally {
 /// A subscriber: counts events until the marker (a `dtmf_sent`, which the
 /// call load never produces) arrives, or `stop` is set.
 fn subscriber(path: &Path, t0: Instant, stop: Arc<AtomicBool>) -> Result<Tally, String> {
-    let mut c = Conn::open(path)?;
+    let mut c = ApiConn::open(path)?;
     c.r.get_ref()
         .set_read_timeout(Some(Duration::from_millis(200)))
         .ok();
@@ -230,40 +132,6 @@ fn subscriber(path: &Path, t0: Instant, stop: Arc<AtomicBool>) -> Result<Tally, 
     }
 }
 
-/// The trunkd process; stopped with SIGTERM when dropped.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && matches!(self.0.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Poll `f` every 100 ms until it is true; `Err` after `limit`.
-fn wait_until(
-    what: &str,
-    limit: Duration,
-    mut f: impl FnMut() -> Result<bool, String>,
-) -> Result<(), String> {
-    let start = Instant::now();
-    while !f()? {
-        if start.elapsed() > limit {
-            return Err(format!("{what}: not within {} s", limit.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
-}
-
 /// Start trunkd on the simulator: every span `pri-cpe` in trunk group
 /// `pstn`, which answers inbound calls itself.
 fn start_trunkd(a: &Args, dir: &Path, sim: &Simulator) -> Result<(Daemon, PathBuf), String> {
@@ -281,24 +149,8 @@ fn start_trunkd(a: &Args, dir: &Path, sim: &Simulator) -> Result<(Daemon, PathBu
     }
     let path = dir.join("trunkd.toml");
     std::fs::write(&path, cfg).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    let trunkd = a.trunkd.clone().unwrap_or_else(|| {
-        std::env::current_exe()
-            .map(|p| p.with_file_name("trunkd"))
-            .unwrap_or_else(|_| "trunkd".into())
-    });
-    let child = Command::new(&trunkd)
-        .arg("--config")
-        .arg(&path)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot start {}: {e} (build the workspace first)",
-                trunkd.display()
-            )
-        })?;
-    Ok((Daemon(child), socket))
+    let daemon = bench::spawn_trunkd(&bench::trunkd_binary(a.trunkd.as_deref()), &path, None)?;
+    Ok((daemon, socket))
 }
 
 /// Every span's far end is idle: no call up, none waiting to be placed.
@@ -340,7 +192,7 @@ fn run(a: &Args) -> Result<(), String> {
     wait_until("trunkd's socket", Duration::from_secs(30), || {
         Ok(socket.exists())
     })?;
-    let mut c = Conn::open(&socket)?;
+    let mut c = ApiConn::open(&socket)?;
     wait_until("D-channels up", Duration::from_secs(60), || {
         let v = c.request("spans", json!({}))?;
         Ok(v["spans"]
