@@ -323,7 +323,12 @@ impl Service {
         s.wait = Wait::Releasing;
         self.reg.cdr_note(s.call, |x| x.abandoned = false);
         if let Err(e) = self.exec(json!({"cmd": "hangup", "call": s.call, "cause": cause})) {
-            log::warn!("call {}: hangup: {}", s.call, e.message);
+            // The caller hanging up at the same moment is no fault.
+            if e.code == "no_such_call" {
+                log::debug!("call {}: already gone when the flow released it", s.call);
+            } else {
+                log::warn!("call {}: hangup: {}", s.call, e.message);
+            }
         }
     }
 
