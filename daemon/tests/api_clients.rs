@@ -6,9 +6,24 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::pri::{self, expect_event};
-use common::{bin, serial};
-use serde_json::json;
+use common::{bin, expect_event, serial, trunk_group, Harness, Opts};
+use serde_json::{json, Value};
+use trunk_tools::client::Client;
+
+/// One E1 PRI span in trunk group `pstn` (`tg_keys` in its table), with
+/// `config_extra` appended to trunkd's configuration.
+fn start(tag: &str, tg_keys: &str, config_extra: &str) -> Harness {
+    let config = format!("{}{config_extra}", trunk_group("pstn", tg_keys));
+    Harness::start_opts(
+        tag,
+        &Opts {
+            time: "realtime",
+            trunk_groups: &["pstn"],
+            config_extra: &config,
+            ..Opts::pri()
+        },
+    )
+}
 
 /// Run trunkctl as user/group 65534 (nobody) with no supplementary groups.
 fn ctl_as_nobody(socket: &std::path::Path) -> std::process::Output {
@@ -26,10 +41,8 @@ fn ctl_as_nobody(socket: &std::path::Path) -> std::process::Output {
 #[test]
 fn peer_credentials_admit_and_refuse() {
     let _g = serial();
-    let rig = pri::start(
+    let rig = start(
         "api-peercred",
-        1,
-        "realtime",
         "",
         "[api]\nsocket_mode = \"0666\"\nallow_groups = []\n",
     );
@@ -70,7 +83,7 @@ fn peer_credentials_admit_and_refuse() {
     )
     .unwrap();
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(rig.pid() as i32),
+        nix::unistd::Pid::from_raw(rig.daemon_pid()),
         nix::sys::signal::Signal::SIGHUP,
     )
     .unwrap();
@@ -91,12 +104,18 @@ fn peer_credentials_admit_and_refuse() {
 }
 
 /// The far end calls in; client A answers it (so owns it) and vanishes.
-fn answered_then_gone(rig: &pri::PriRig) -> (trunk_tools::client::Client, u64) {
+/// Returns the rig, a client watching `call_*`, the call and the
+/// `client_gone` event about it.
+fn answered_then_gone(tag: &str, config_extra: &str) -> (Harness, Client, u64, Value) {
+    let rig = start(
+        tag,
+        "inbound = \"api\"\napi_timeout_ms = 60000",
+        config_extra,
+    );
     rig.wait_links_up(1);
     let mut watch = rig.subscriber(&["call_*", "client_gone"]);
     let mut a = rig.subscriber(&["call_incoming"]);
-    let r = rig.sim(json!({"cmd":"pri_call","span":1,"count":1,"number":"8000","from":"5551234"}));
-    assert_eq!(r["ok"], true, "{r}");
+    rig.sim_ok(json!({"cmd":"pri_call","span":1,"count":1,"number":"8000","from":"5551234"}));
     let inc = expect_event(&mut a, 20, "call_incoming", |e| {
         e["event"] == "call_incoming"
     });
@@ -106,23 +125,16 @@ fn answered_then_gone(rig: &pri::PriRig) -> (trunk_tools::client::Client, u64) {
         e["event"] == "call_answered" && e["call"] == call
     });
     drop(a);
-    (watch, call)
+    let gone = expect_event(&mut watch, 20, "client_gone", |e| {
+        e["event"] == "client_gone"
+    });
+    (rig, watch, call, gone)
 }
 
 #[test]
 fn disconnect_releases_owned_calls() {
     let _g = serial();
-    let rig = pri::start(
-        "api-gone-release",
-        1,
-        "realtime",
-        "inbound = \"api\"\napi_timeout_ms = 60000",
-        "",
-    );
-    let (mut watch, call) = answered_then_gone(&rig);
-    let gone = expect_event(&mut watch, 20, "client_gone", |e| {
-        e["event"] == "client_gone"
-    });
+    let (_rig, mut watch, call, gone) = answered_then_gone("api-gone-release", "");
     assert_eq!(gone["call"], call);
     assert!(
         gone["action"].as_str().unwrap().starts_with("released"),
@@ -138,17 +150,8 @@ fn disconnect_releases_owned_calls() {
 #[test]
 fn disconnect_keep_leaves_the_call_up() {
     let _g = serial();
-    let rig = pri::start(
-        "api-gone-keep",
-        1,
-        "realtime",
-        "inbound = \"api\"\napi_timeout_ms = 60000",
-        "[api]\non_client_disconnect = \"keep\"\n",
-    );
-    let (mut watch, call) = answered_then_gone(&rig);
-    let gone = expect_event(&mut watch, 20, "client_gone", |e| {
-        e["event"] == "client_gone"
-    });
+    let (rig, mut watch, call, gone) =
+        answered_then_gone("api-gone-keep", "[api]\non_client_disconnect = \"keep\"\n");
     assert_eq!(gone["action"], "kept", "{gone}");
     let calls = rig.client().request("calls", json!(null)).unwrap();
     let up = calls["calls"]
@@ -166,32 +169,30 @@ fn disconnect_keep_leaves_the_call_up() {
     });
 }
 
+/// `trunkd --check` of the configuration `text`: it must be refused; the
+/// error it gives.
+fn check_refused(cfg: &std::path::Path, text: &str) -> String {
+    std::fs::write(cfg, text).unwrap();
+    let out = Command::new(bin("trunkd"))
+        .arg("--check")
+        .arg("--config")
+        .arg(cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn bad_api_config_is_refused_with_the_key() {
     let dir = common::tempdir("api-badcfg");
     let cfg = dir.join("trunkd.toml");
-    std::fs::write(&cfg, "[[board]]\nname = \"b0\"\ndevice = \"sim:/nonexistent\"\n[api]\non_client_disconnect = \"explode\"\n").unwrap();
-    let out = Command::new(bin("trunkd"))
-        .arg("--check")
-        .arg("--config")
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = check_refused(&cfg, "[[board]]\nname = \"b0\"\ndevice = \"sim:/nonexistent\"\n[api]\non_client_disconnect = \"explode\"\n");
     assert!(
         err.contains("api.on_client_disconnect") && err.contains("explode"),
         "{err}"
     );
-    std::fs::write(&cfg, "[[board]]\nname = \"b0\"\ndevice = \"sim:/nonexistent\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\ntrunk_group = \"t\"\n[[trunk_group]]\nname = \"t\"\ninbound = \"flow\"\n").unwrap();
-    let out = Command::new(bin("trunkd"))
-        .arg("--check")
-        .arg("--config")
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = check_refused(&cfg, "[[board]]\nname = \"b0\"\ndevice = \"sim:/nonexistent\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\ntrunk_group = \"t\"\n[[trunk_group]]\nname = \"t\"\ninbound = \"flow\"\n");
     assert!(err.contains("[ivr] flows"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,9 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{nix_kill, serial, tempdir, Harness};
+use common::{expect_event, nix_kill, serial, tempdir, Harness};
 use serde_json::{json, Value};
-use trunk_tools::api::Subscription;
 use trunk_tools::client::Client;
 
 /// Generous "give up" limit for anything that should happen.
@@ -34,38 +33,14 @@ fn cdr_lines(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn wait_links_up(h: &Harness, spans: u64) {
-    for n in 1..=spans {
-        h.wait_span(n, "D-channel up", LIMIT, |s| s["pri"]["link"] == "up");
-    }
-}
-
 /// A client subscribed to call ends and CDR failures.
 fn events(h: &Harness) -> Client {
-    let mut c = Client::connect_with_timeout(&h.socket, Duration::from_secs(20)).expect("connect");
-    c.subscribe(&Subscription {
-        events: vec![
-            "call_cleared".into(),
-            "call_answered".into(),
-            "cdr_failed".into(),
-        ],
-        ..Subscription::default()
-    })
-    .expect("subscribe");
-    c
+    h.subscriber(&["call_cleared", "call_answered", "cdr_failed"])
 }
 
 /// The next event of `kind`, skipping others.
 fn next_of(c: &mut Client, kind: &str) -> Value {
-    let give_up = Instant::now() + LIMIT;
-    loop {
-        assert!(Instant::now() < give_up, "no {kind} event");
-        if let Some(ev) = c.next_event(Some(Duration::from_secs(5))).expect("event") {
-            if ev["event"] == kind {
-                return ev;
-            }
-        }
-    }
+    expect_event(c, LIMIT.as_secs(), kind, |e| e["event"] == kind)
 }
 
 /// The next `call_cleared` and its CDR, read from the file the moment the
@@ -167,7 +142,7 @@ fn every_call_gets_one_record_before_it_is_reported_ended() {
             "[[trunk_group]]\nname = \"tg2\"\ninbound = \"reject\"\nreject_cause = 21\n",
         ),
     );
-    wait_links_up(&h, 2);
+    h.wait_links_up(2);
     let mut c = events(&h);
 
     // The far end calls span 1 (answered by trunkd) and clears after 300 ms.
@@ -320,7 +295,7 @@ fn sigkill_loses_no_record_of_a_reported_call() {
     let files = tempdir("cdr-kill-files");
     let cdr = files.join("cdr.jsonl");
     let mut h = Harness::start_pri("cdr-kill", 1, "lockstep", &config(&cdr, ""));
-    wait_links_up(&h, 1);
+    h.wait_links_up(1);
     let mut c = events(&h);
     // 20 calls, one every 50 ms, each cleared by the far end 100 ms after
     // the answer; kill trunkd as soon as 8 were reported ended, while the
@@ -372,7 +347,7 @@ fn unwritable_cdr_directory_fails_loudly_and_calls_go_on() {
     std::fs::write(&blocker, "not a directory").unwrap();
     let cdr = blocker.join("cdr.jsonl");
     let h = Harness::start_pri("cdr-unwritable", 1, "lockstep", &config(&cdr, ""));
-    wait_links_up(&h, 1);
+    h.wait_links_up(1);
     let mut c = events(&h);
     let r = h.sim_control(
         r#"{"cmd":"pri_call","span":1,"count":2,"number":"100","from":"555","interval_ms":50,"hangup_after_ms":100}"#,

@@ -6,184 +6,72 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::line::tool;
-use common::{bin, serial, tempdir, wait_for};
+use common::examples::{example, ivr_args};
+use common::{serial, trunk_group, Harness, Opts};
 use serde_json::{json, Value};
-use trunk_tools::client::Client;
+use trunkd::media::prompt::synth::write_tones;
 
 /// Generous limit for anything to happen; never a measurement.
 const GIVE_UP: Duration = Duration::from_secs(60);
 
-/// A prompt: `ms` of a sine at `freq`, 8 kHz mono 16-bit PCM.
-fn write_prompt(path: &Path, freq: f64, ms: u32) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).expect("create prompt");
-    for n in 0..ms * 8 {
-        let x = 8000.0 * (2.0 * std::f64::consts::PI * freq * f64::from(n) / 8000.0).sin();
-        w.write_sample(x.round() as i16).expect("write prompt");
-    }
-    w.finalize().expect("finish prompt");
-}
-
 /// trunksim (a PRI exchange on two E1 spans) and trunkd as the user side:
 /// span 1 in trunk group `pstn` rings calls for the API, span 2 is
 /// trunk group `agents` for the transfer.
-struct Rig {
-    dir: PathBuf,
-    sim_dir: PathBuf,
-    socket: PathBuf,
-    sim: Child,
-    daemon: Child,
+/// Returns the rig and the prompt directory (the test removes it).
+fn start() -> (Harness, std::path::PathBuf) {
+    let prompts = common::tempdir("examples-prompts");
+    // Long enough to hang up in the middle of; short enough for a test.
+    for (name, freq, ms) in [
+        ("welcome", 440.0, 1500),
+        ("info", 600.0, 300),
+        ("invalid", 800.0, 300),
+    ] {
+        write_tones(&prompts.join(format!("{name}.wav")), &[(freq, ms)]).expect("write prompt");
+    }
+    let config = format!(
+        "[media]\nprompt_dir = \"{}\"\n\n{}",
+        prompts.display(),
+        trunk_group("pstn", "inbound = \"api\"\napi_timeout_ms = 30000")
+    );
+    let h = Harness::start_opts(
+        "examples",
+        &Opts {
+            spans: 2,
+            time: "realtime",
+            trunk_groups: &["pstn", "agents"],
+            config_extra: &config,
+            ..Opts::pri()
+        },
+    );
+    (h, prompts)
 }
 
-impl Rig {
-    fn start() -> Rig {
-        let dir = tempdir("examples");
-        let prompts = dir.join("prompts");
-        std::fs::create_dir_all(&prompts).expect("prompt dir");
-        // Long enough to hang up in the middle of; short enough for a test.
-        write_prompt(&prompts.join("welcome.wav"), 440.0, 1500);
-        write_prompt(&prompts.join("info.wav"), 600.0, 300);
-        write_prompt(&prompts.join("invalid.wav"), 800.0, 300);
-        let sim_dir = dir.join("sim");
-        let sim = Command::new(bin("trunksim"))
-            .arg("--dir")
-            .arg(&sim_dir)
-            .args(["--spans", "2", "--line", "e1", "--far-end", "pri-net"])
-            .args(["--time", "realtime"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start trunksim");
-        wait_for(Duration::from_secs(10), || {
-            sim_dir.join("irq").exists() && sim_dir.join("control").exists()
-        });
-        let socket = dir.join("trunkd.sock");
-        let mut cfg = format!(
-            "[daemon]\nsocket = \"{}\"\n\n[media]\nprompt_dir = \"{}\"\n\n\
-             [[board]]\nname = \"b0\"\ndevice = \"sim:{}\"\n",
-            socket.display(),
-            prompts.display(),
-            sim_dir.display()
-        );
-        for (n, tg) in [(1, "pstn"), (2, "agents")] {
-            cfg += &format!(
-                "\n[[span]]\nspan = {n}\nboard = \"b0\"\nboard_span = {n}\nline = \"e1\"\n\
-                 signalling = \"pri-cpe\"\ntrunk_group = \"{tg}\"\n"
-            );
+/// Run `examples/<script>` against `h`, its output read as it comes.
+fn run_example(h: &Harness, script: &str, args: &[&str]) -> Script {
+    let mut child = example(script, &h.socket, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let out = child.stdout.take().expect("stdout");
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for l in BufReader::new(out).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(l);
         }
-        cfg += "\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"api\"\napi_timeout_ms = 30000\n";
-        let config = dir.join("trunkd.toml");
-        std::fs::write(&config, cfg).expect("write config");
-        let daemon = Command::new(bin("trunkd"))
-            .arg("--config")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start trunkd");
-        wait_for(Duration::from_secs(10), || socket.exists());
-        Rig {
-            dir,
-            sim_dir,
-            socket,
-            sim,
-            daemon,
-        }
-    }
-
-    fn api(&self) -> Client {
-        let mut c = Client::connect(&self.socket).expect("connect to trunkd");
-        c.set_timeout(Duration::from_secs(10));
-        c
-    }
-
-    /// One request to trunksim's control socket; it must succeed.
-    fn sim(&self, req: Value) -> Value {
-        let mut s = UnixStream::connect(self.sim_dir.join("control")).expect("control socket");
-        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-        writeln!(s, "{req}").expect("write control");
-        let mut line = String::new();
-        BufReader::new(s)
-            .read_line(&mut line)
-            .expect("read control");
-        let v: Value = serde_json::from_str(&line).expect("control reply JSON");
-        assert_eq!(v["ok"], true, "trunksim refused {req}: {v}");
-        v
-    }
-
-    /// Both D-channels are up on trunkd's side.
-    fn wait_links_up(&self) {
-        let mut api = self.api();
-        let start = Instant::now();
-        loop {
-            let v = api.request("spans", Value::Null).expect("spans");
-            let spans = v["spans"].as_array().cloned().unwrap_or_default();
-            if spans.len() == 2 && spans.iter().all(|s| s["pri"]["link"] == "up") {
-                return;
-            }
-            assert!(start.elapsed() < GIVE_UP, "D-channels did not come up: {v}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn example(&self, script: &str, args: &[&str]) -> Script {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../examples")
-            .join(script);
-        let mut child = tool("python3")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .arg(&path)
-            .arg("--socket")
-            .arg(&self.socket)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run python3");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let out = child.stdout.take().expect("stdout");
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                sink.lock().expect("lines").push(l);
-            }
-        });
-        Script {
-            name: script.to_owned(),
-            child,
-            lines,
-        }
+    });
+    Script {
+        name: script.to_owned(),
+        child,
+        lines,
     }
 }
-
-impl Drop for Rig {
-    fn drop(&mut self) {
-        let _ = common::nix_kill(self.daemon.id() as i32, 15);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && matches!(self.daemon.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-        let _ = self.sim.kill();
-        let _ = self.sim.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// A running example script and the lines it printed so far.
 struct Script {
     name: String,
@@ -296,17 +184,18 @@ fn tail_lines(out: &[String], event: &str, call: u64) -> Vec<String> {
 #[test]
 fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
     let _g = serial();
-    let rig = Rig::start();
-    rig.wait_links_up();
+    let (rig, prompts) = start();
+    rig.wait_links_up(2);
     // The transfer target (the exchange behind span 2) rings, answers
     // after 200 ms and hangs up 1.5 s later.
-    rig.sim(
+    rig.sim_ok(
         json!({"cmd": "pri_policy", "span": 2, "answer_after_ms": 200,
                    "hangup_after_ms": 1500, "ring": true}),
     );
 
     // Call events of both inbound calls and the transfer: 3 + 3 + 2.
-    let mut calls_tail = rig.example(
+    let mut calls_tail = run_example(
+        &rig,
         "event_tail.py",
         &[
             "--events",
@@ -318,38 +207,33 @@ fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
         ],
     );
     // Everything on span 2, the transfer leg: dialing to cleared.
-    let mut span2_tail = rig.example("event_tail.py", &["--span", "2", "--count", "5"]);
-    let mut ivr = rig.example(
+    let mut span2_tail = run_example(&rig, "event_tail.py", &["--span", "2", "--count", "5"]);
+    let mut ivr = run_example(
+        &rig,
         "ivr.py",
-        &[
-            "--trunk-group",
-            "pstn",
-            "--transfer-tg",
-            "agents",
-            "--transfer-to",
-            "4000",
+        &ivr_args(&[
             "--transfer-from",
             "8000",
             "--digit-timeout-ms",
             "1000",
             "--calls",
             "2",
-        ],
+        ]),
     );
     calls_tail.wait_line("# trunkd");
     span2_tail.wait_line("# trunkd");
     ivr.wait_line("waiting for calls on trunk group pstn");
 
     // First caller: hangs up while the welcome prompt plays.
-    let placed = rig.sim(json!({"cmd": "pri_call", "span": 1, "count": 1,
+    let placed = rig.sim_ok(json!({"cmd": "pri_call", "span": 1, "count": 1,
                                 "number": "8000", "from": "5551234"}));
     let far_call = placed["calls"][0].as_u64().expect("far-end call id");
     let first = call_id(&ivr.wait_line("playing welcome"));
-    rig.sim(json!({"cmd": "pri_hangup", "span": 1, "call": far_call, "cause": 16}));
+    rig.sim_ok(json!({"cmd": "pri_hangup", "span": 1, "call": far_call, "cause": 16}));
     ivr.wait_line(&format!("call {first}: done"));
 
     // Second caller: presses nothing, so is transferred.
-    rig.sim(json!({"cmd": "pri_call", "span": 1, "count": 1,
+    rig.sim_ok(json!({"cmd": "pri_call", "span": 1, "count": 1,
                    "number": "8000", "from": "5551235"}));
     let out = ivr.wait_success();
 
@@ -398,7 +282,7 @@ fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
     assert!(has(&s2, "done (2 handled)"), "{out:#?}");
 
     // trunkd's record of the three calls.
-    let mut api = rig.api();
+    let mut api = rig.client();
     let start = Instant::now();
     let recent = loop {
         let v = api
@@ -441,7 +325,7 @@ fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
     assert_eq!(c3["cleared_by"], "remote", "{c3}");
 
     // The exchange's side of it.
-    let far1 = rig.sim(json!({"cmd": "pri_status", "span": 1}))["counters"].clone();
+    let far1 = rig.sim_ok(json!({"cmd": "pri_status", "span": 1}))["counters"].clone();
     assert_eq!(
         (
             &far1["placed"],
@@ -452,7 +336,7 @@ fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
         (&json!(2), &json!(2), &json!(1), &json!(1)),
         "{far1}"
     );
-    let far2 = rig.sim(json!({"cmd": "pri_status", "span": 2}))["counters"].clone();
+    let far2 = rig.sim_ok(json!({"cmd": "pri_status", "span": 2}))["counters"].clone();
     assert_eq!(
         (
             &far2["received"],
@@ -502,4 +386,6 @@ fn ivr_transfers_on_no_input_and_survives_a_caller_hanging_up_mid_menu() {
             .contains("span=2 channel=1 direction=out ani=8000 dnis=4000"),
         "{t2:#?}"
     );
+    drop(rig);
+    let _ = std::fs::remove_dir_all(prompts);
 }

@@ -7,13 +7,13 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::line::tool;
+use common::examples::{example, ivr_args};
 use common::tempdir;
 use serde_json::{json, Value};
 
@@ -60,15 +60,7 @@ fn err(req: &Value, code: &str) -> Value {
 }
 
 fn run_example(script: &str, socket: &Path, args: &[&str]) -> Output {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(script);
-    let mut child = tool("python3")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .arg(path)
-        .arg("--socket")
-        .arg(socket)
-        .args(args)
+    let mut child = example(script, socket, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -149,20 +141,7 @@ fn ivr_digit_one_plays_info_and_a_refused_answer_moves_on() {
             }
         }),
     );
-    let out = run_example(
-        "ivr.py",
-        &socket,
-        &[
-            "--trunk-group",
-            "pstn",
-            "--transfer-tg",
-            "agents",
-            "--transfer-to",
-            "4000",
-            "--calls",
-            "2",
-        ],
-    );
+    let out = run_example("ivr.py", &socket, &ivr_args(&["--calls", "2"]));
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     for want in [

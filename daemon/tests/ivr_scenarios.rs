@@ -10,8 +10,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::pri::{self, PriRig};
-use common::serial;
+use common::{serial, trunk_group, Harness, Opts};
 use serde_json::{json, Value};
 use trunkd::media::prompt::synth::write_tones;
 
@@ -48,7 +47,7 @@ fn prompts(dir: &Path) {
 
 /// trunksim (PRI exchange, lockstep) + trunkd running the sample flow with
 /// the IVR clock fixed at `clock` (civil time, UTC).
-fn rig(tag: &str, clock: &str, extra: &str) -> PriRig {
+fn rig(tag: &str, clock: &str, extra: &str) -> Harness {
     let base = common::tempdir(&format!("{tag}-data"));
     prompts(&base.join("prompts"));
     std::fs::create_dir_all(base.join("rec")).unwrap();
@@ -69,17 +68,25 @@ fn rig(tag: &str, clock: &str, extra: &str) -> PriRig {
     );
     std::fs::write(base.join("flows.toml"), flows).unwrap();
     let cfg = format!(
-        "[media]\nprompt_dir = \"{p}/prompts\"\nrecord_dir = \"{p}/rec\"\n\n\
+        "{}[media]\nprompt_dir = \"{p}/prompts\"\nrecord_dir = \"{p}/rec\"\n\n\
          [ivr]\nflows = \"{p}/flows.toml\"\nclock_start = \"{clock}\"\n\n\
          [cdr]\npath = \"{p}/cdr.jsonl\"\n{extra}",
+        trunk_group("pstn", "inbound = \"flow\""),
         p = base.display()
     );
-    let rig = pri::start(tag, 2, "lockstep", "inbound = \"flow\"", &cfg);
+    let rig = Harness::start_opts(
+        tag,
+        &Opts {
+            spans: 2,
+            trunk_groups: &["pstn", "pstn"],
+            config_extra: &cfg,
+            ..Opts::pri()
+        },
+    );
     rig.wait_links_up(2);
     for span in [1, 2] {
         // Transfer targets answer after half a second.
-        let r = rig.sim(json!({"cmd":"pri_policy","span":span,"answer_after_ms":500}));
-        assert_eq!(r["ok"], true, "{r}");
+        rig.sim_ok(json!({"cmd":"pri_policy","span":span,"answer_after_ms":500}));
     }
     rig
 }
@@ -150,7 +157,7 @@ fn caller(name: &str, ani: &str, script: Value) -> Value {
 
 /// Offer the callers, answer lookups and take scripted calls as a CRM and a
 /// support desk would, and collect everything until every call has a CDR.
-fn run(rig: &PriRig, callers: Vec<Value>, lookup_answer: &str) -> Run {
+fn run(rig: &Harness, callers: Vec<Value>, lookup_answer: &str) -> Run {
     let mut sub = rig.subscriber(&["ivr_*", "call_*", "client_gone", "cdr_failed"]);
     let (tx, rx) = mpsc::channel::<Value>();
     let answer = lookup_answer.to_owned();
@@ -189,7 +196,7 @@ fn run(rig: &PriRig, callers: Vec<Value>, lookup_answer: &str) -> Run {
             }
         }
     });
-    let r = rig.sim(json!({"cmd": "traffic", "seed": 11, "groups": callers}));
+    let r = rig.sim_control(json!({"cmd": "traffic", "seed": 11, "groups": callers}));
     assert_eq!(r["ok"], true, "traffic: {r}");
     let n = callers_len(&r);
     let mut events = Vec::new();
@@ -197,7 +204,7 @@ fn run(rig: &PriRig, callers: Vec<Value>, lookup_answer: &str) -> Run {
     let t0 = Instant::now();
     // Every offered call and every transfer leg ends in a call_cleared.
     loop {
-        let status = rig.sim(json!({"cmd": "traffic_status"}));
+        let status = rig.sim_control(json!({"cmd": "traffic_status"}));
         if status["idle"] == true
             && ended >= n
             && rig.client().request("calls", json!(null)).unwrap()["calls"]
@@ -231,7 +238,7 @@ fn run(rig: &PriRig, callers: Vec<Value>, lookup_answer: &str) -> Run {
         .iter()
         .map(|r| (r["call"].as_u64().unwrap(), r.clone()))
         .collect();
-    let status = rig.sim(json!({"cmd": "traffic_status"}));
+    let status = rig.sim_control(json!({"cmd": "traffic_status"}));
     Run {
         events,
         cdrs,

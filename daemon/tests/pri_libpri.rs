@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, serial, tempdir, wait_for};
+use common::{bin, serial, start_trunksim, tempdir, wait_for};
 use serde_json::{json, Value};
 use trunk_testbench::peers::PriPeer;
 use trunk_tools::client::Client;
@@ -49,15 +49,7 @@ fn start(tag: &str, t1: bool, role: &str, inbound: &str) -> Rig {
     let dir = tempdir(tag);
     let sim_dir = dir.join("sim");
     let line = if t1 { "t1" } else { "e1" };
-    let sim = Command::new(bin("trunksim"))
-        .arg("--dir")
-        .arg(&sim_dir)
-        .args(["--spans", "1", "--line", line, "--far-end", "external"])
-        .args(["--time", "realtime"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start trunksim");
+    let sim = start_trunksim(&sim_dir, 1, t1, "external", "realtime");
     wait_for(Duration::from_secs(10), || {
         sim_dir.join("span1/dchan").exists() && sim_dir.join("irq").exists()
     });

@@ -21,7 +21,7 @@ fn counter(s: &Value, name: &str) -> u64 {
 /// Inject `kind` on `span`, expect `alarm`, clear, expect the span back up,
 /// and check no other span noticed.
 fn fault_round_trip(h: &Harness, span: u64, kind: &str, alarm: &str, others: &[u64]) {
-    let r = h.sim_control(&format!(
+    let r = h.sim_control(format!(
         r#"{{"cmd":"fault","span":{span},"kind":"{kind}"}}"#
     ));
     assert_eq!(r["ok"], true, "fault {kind}: {r}");
@@ -40,7 +40,7 @@ fn fault_round_trip(h: &Harness, span: u64, kind: &str, alarm: &str, others: &[u
             "span {o} disturbed by a fault on span {span}: {s}"
         );
     }
-    let r = h.sim_control(&format!(r#"{{"cmd":"clear","span":{span}}}"#));
+    let r = h.sim_control(format!(r#"{{"cmd":"clear","span":{span}}}"#));
     assert_eq!(r["ok"], true);
     h.wait_span(span, &format!("recovery from {kind}"), UP, |s| {
         s["state"] == "up" && alarms(s).is_empty()

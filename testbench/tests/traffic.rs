@@ -8,18 +8,26 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use trunk_driver_sys::abi::{self, ClockSource, FramingMode, LineCoding, SpanSettings};
-use trunk_driver_sys::board::{Board, BoardSpec};
-use trunk_driver_sys::hdlc::{HdlcRx, HdlcTx, IdleFill};
-use trunk_isdn::call::{CallId, ClearedBy, Pri, PriEvent, Variant};
+use trunk_driver_sys::abi;
+use trunk_isdn::call::{ClearedBy, Pri, Variant};
 use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::traffic::{arrival_schedule, ArrivalProcess, Traffic, TrafficSpec};
 use trunk_testbench::sim::{FarEndMode, PriScript};
 
-mod traffic_support;
+mod support;
 
-use traffic_support::audio::{alaw, assert_level, detect, ulaw};
-use traffic_support::host::{ok, start_sim, trunkd_plan, Act, Host, IDLE};
+use support::audio::{alaw, assert_level, detect, ulaw};
+use support::host::{ok, start_sim, Act, Host, UserSide, IDLE};
+
+/// What trunkd does with a call to a number: answer after a delay (and
+/// clear after a while), ring for ever, or reject.
+fn trunkd_plan(called: &str) -> Vec<(u64, Act)> {
+    match called {
+        "8000" => vec![(0, Act::Alert), (300, Act::Answer), (5300, Act::Hangup(16))],
+        "8001" => vec![(0, Act::Alert)],
+        _ => vec![(0, Act::Hangup(17))],
+    }
+}
 
 // ---------------------------------------------------------------------
 // The arrival schedule and the request checking.
@@ -166,11 +174,10 @@ struct MemRig {
     trunkd: Vec<Pri>,
     traffic: Traffic,
     now: u64,
-    todo: Vec<(u64, usize, CallId, Act)>,
+    /// trunkd's call handling per span (and its view of cleared calls).
+    users: Vec<UserSide>,
     /// Received octets per (span, timeslot), one per sample from t = 0.
     audio: BTreeMap<(usize, usize), Vec<u8>>,
-    /// trunkd's view of cleared calls: (span, call) -> (cause, by).
-    cleared: BTreeMap<(usize, CallId), (u8, ClearedBy)>,
 }
 
 impl MemRig {
@@ -184,9 +191,8 @@ impl MemRig {
                 .collect(),
             traffic: Traffic::new(spans, true),
             now: 0,
-            todo: Vec::new(),
+            users: (0..spans).map(|_| UserSide::new(trunkd_plan)).collect(),
             audio: BTreeMap::new(),
-            cleared: BTreeMap::new(),
         };
         for i in 0..spans {
             r.far[i].start(0);
@@ -212,35 +218,9 @@ impl MemRig {
             }
             while let Some(e) = self.trunkd[i].poll_event() {
                 moved = true;
-                match e {
-                    PriEvent::IncomingCall { call, called, .. } => {
-                        let plan = trunkd_plan(&called.digits.to_string());
-                        if !matches!(plan.first(), Some((0, Act::Hangup(_)))) {
-                            let _ = self.trunkd[i].proceeding(now, call);
-                            let _ = self.trunkd[i].alerting(now, call);
-                        }
-                        for (after, act) in plan {
-                            self.todo.push((now + after, i, call, act));
-                        }
-                    }
-                    PriEvent::Cleared {
-                        call, cause, by, ..
-                    } => {
-                        self.cleared.insert((i, call), (cause, by));
-                        self.todo.retain(|t| !(t.1 == i && t.2 == call));
-                    }
-                    _ => {}
-                }
+                self.users[i].on_event(&mut self.trunkd[i], now, &e);
             }
-            let due: Vec<_> = self.todo.iter().copied().filter(|t| t.0 <= now).collect();
-            self.todo.retain(|t| t.0 > now);
-            for (_, s, call, act) in due {
-                moved = true;
-                let _ = match act {
-                    Act::Answer => self.trunkd[s].answer(now, call),
-                    Act::Hangup(c) => self.trunkd[s].hangup(now, call, c),
-                };
-            }
+            moved |= self.users[i].run_due(&mut self.trunkd[i], now);
             if !moved {
                 break;
             }
@@ -359,7 +339,12 @@ fn in_memory_t1_run_counts_abandons_rejects_and_sends_dtmf() {
         .all(|(i, n)| n.as_deref() == Some(format!("555{i:02}").as_str())));
     assert!(fin.iter().filter(|f| f.group == "ivr").any(|f| f.span == 1));
     assert!(fin.iter().filter(|f| f.group == "ivr").any(|f| f.span == 2));
-    let by_trunkd: Vec<_> = r.cleared.values().filter(|(c, _)| *c == 16).collect();
+    let by_trunkd: Vec<_> = r
+        .users
+        .iter()
+        .flat_map(|u| &u.cleared)
+        .filter(|c| c.1 == 16)
+        .collect();
     assert!(by_trunkd.len() >= 3 + dialer.offered as usize);
 
     // The DTMF on each dialer's timeslot, mu-law, at -10 dBm0 per tone;
@@ -388,40 +373,8 @@ fn in_memory_t1_run_counts_abandons_rejects_and_sends_dtmf() {
 #[test]
 fn e1_run_through_the_simulator() {
     let (sim, dir) = start_sim("e1", FarEndMode::pri(true), LineKind::E1);
-    let board = Board::open(&BoardSpec::Sim(dir.clone())).expect("open board");
-    board.reset(Duration::from_secs(2)).expect("reset");
-    board.configure_span(
-        0,
-        &SpanSettings {
-            enabled: true,
-            t1: false,
-            framing: FramingMode::Crc4,
-            linecode: LineCoding::Hdb3,
-            clock: ClockSource::Line,
-            local_loopback: false,
-            remote_loopback: false,
-            force_rai: false,
-            force_ais: false,
-        },
-    );
-    let mut host = Host {
-        board,
-        rx: HdlcRx::new(),
-        tx: HdlcTx::new(IdleFill::Flags),
-        pri: Pri::new(PriScript::config(false, Some(Variant::Etsi), false)),
-        rx_tail: 0,
-        tx_head: 0,
-        todo: Vec::new(),
-        frames: Vec::new(),
-        cleared: Vec::new(),
-    };
-    host.write_tx();
-    host.board.start();
-    host.pri.start(0);
-    let up = host.run_until(Duration::from_secs(60), |h| {
-        h.pri.is_link_up() && h.now() > 300
-    });
-    assert!(up, "D-channel up");
+    let mut host = Host::start_e1(dir.clone(), trunkd_plan);
+    assert!(host.link_up_after(300), "D-channel up");
 
     // Bad requests change nothing.
     let e = sim.control(&json!({"cmd":"traffic","groups":[{"name":"g","spans":[2],
@@ -492,6 +445,7 @@ fn e1_run_through_the_simulator() {
     assert_eq!(fin.len(), 7, "{st}");
     // The impatient callers' DISCONNECT reached trunkd with cause 16.
     let from_far: Vec<_> = host
+        .user
         .cleared
         .iter()
         .filter(|c| c.2 == ClearedBy::Remote)
@@ -500,7 +454,7 @@ fn e1_run_through_the_simulator() {
         from_far.len(),
         5,
         "3 menu + 2 impatient hang-ups: {:?}",
-        host.cleared
+        host.user.cleared
     );
     assert!(from_far.iter().all(|c| c.1 == 16));
 

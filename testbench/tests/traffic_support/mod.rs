@@ -1,4 +1,0 @@
-//! Helpers of `tests/traffic.rs`.
-
-pub mod audio;
-pub mod host;
