@@ -4,59 +4,17 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::pri::{self, expect_event, PriRig};
-use common::{bin, serial};
+use common::ivr::{self, SAMPLE};
+use common::{bin, expect_event, serial, Harness};
 use serde_json::{json, Value};
-use trunkd::media::prompt::synth::write_tones;
 
-const SAMPLE: &str = include_str!("../../examples/flows/sample.toml");
-
-/// Prompts for the sample flow, and the flows file, in `dir`.
-fn data(dir: &Path) -> PathBuf {
-    let prompts = dir.join("prompts");
-    std::fs::create_dir_all(&prompts).unwrap();
-    for p in [
-        "closed",
-        "language",
-        "main-menu",
-        "invalid",
-        "no-input",
-        "sales-menu",
-        "sales-info",
-        "enter-account",
-        "queue-closed",
-        "leave-message",
-        "transfer",
-        "goodbye",
-    ] {
-        write_tones(
-            &prompts.join(format!("{p}.wav")),
-            &[(600.0, 200), (0.0, 100)],
-        )
-        .unwrap();
-    }
-    std::fs::create_dir_all(dir.join("rec")).unwrap();
-    let flows = dir.join("flows.toml");
-    std::fs::write(&flows, SAMPLE).unwrap();
-    flows
-}
-
-fn ivr_config(dir: &Path, extra: &str) -> String {
-    format!(
-        "[media]\nprompt_dir = \"{d}/prompts\"\nrecord_dir = \"{d}/rec\"\n\n\
-         [ivr]\nflows = \"{d}/flows.toml\"\nclock_start = \"2026-11-23T10:00\"\n{extra}\n\
-         [cdr]\npath = \"{d}/cdr.jsonl\"\n",
-        d = dir.display()
-    )
-}
-
-fn sighup(rig: &PriRig) {
+fn sighup(rig: &Harness) {
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(rig.pid() as i32),
+        nix::unistd::Pid::from_raw(rig.daemon_pid()),
         nix::sys::signal::Signal::SIGHUP,
     )
     .unwrap();
@@ -75,8 +33,8 @@ fn until(what: &str, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn invalid_flows_are_refused_at_start_with_file_and_node() {
-    let dir = common::tempdir("ivr-badstart");
-    let flows = data(&dir);
+    let dir = ivr::data("ivr-badstart", SAMPLE);
+    let flows = dir.join("flows.toml");
     std::fs::write(
         &flows,
         SAMPLE.replace(
@@ -91,7 +49,7 @@ fn invalid_flows_are_refused_at_start_with_file_and_node() {
         format!(
             "[[board]]\nname = \"b0\"\ndevice = \"sim:/nonexistent\"\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\n\
              line = \"e1\"\nsignalling = \"pri-cpe\"\ntrunk_group = \"pstn\"\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"flow\"\n{}",
-            ivr_config(&dir, "")
+            ivr::config(&dir, "2026-11-23T10:00", "")
         ),
     )
     .unwrap();
@@ -129,8 +87,9 @@ fn invalid_flows_are_refused_at_start_with_file_and_node() {
 }
 
 /// A call from the far end on span 1; its trunkd call id.
-fn call_in(rig: &PriRig, watch: &mut trunk_tools::client::Client, from: &str) -> u64 {
-    let r = rig.sim(json!({"cmd":"pri_call","span":1,"count":1,"number":"8000","from":from}));
+fn call_in(rig: &Harness, watch: &mut trunk_tools::client::Client, from: &str) -> u64 {
+    let r =
+        rig.sim_control(json!({"cmd":"pri_call","span":1,"count":1,"number":"8000","from":from}));
     assert_eq!(r["ok"], true, "{r}");
     let e = expect_event(watch, 20, "call_incoming", |e| {
         e["event"] == "call_incoming" && e["ani"] == from
@@ -140,7 +99,7 @@ fn call_in(rig: &PriRig, watch: &mut trunk_tools::client::Client, from: &str) ->
 
 /// Write `text` as the flows file, SIGHUP, and wait for a refusal that mentions `needle`.
 fn refused_reload(
-    rig: &PriRig,
+    rig: &Harness,
     api: &mut trunk_tools::client::Client,
     flows: &Path,
     text: &str,
@@ -160,16 +119,15 @@ fn refused_reload(
 #[test]
 fn a_bad_reload_keeps_the_running_flows() {
     let _g = serial();
-    let dir = common::tempdir("ivr-reload-data");
-    let flows = data(&dir);
-    let rig = pri::start(
+    let dir = ivr::data("ivr-reload", SAMPLE);
+    let flows = dir.join("flows.toml");
+    let rig = ivr::start(
         "ivr-reload",
         1,
         "realtime",
         "inbound = \"flow\"",
-        &ivr_config(&dir, ""),
+        &ivr::config(&dir, "2026-11-23T10:00", ""),
     );
-    rig.wait_links_up(1);
     let mut api = rig.client();
     assert_eq!(
         api.request("flows", json!(null)).unwrap()["flows"][0]["name"],
@@ -228,24 +186,22 @@ fn a_bad_reload_keeps_the_running_flows() {
 #[test]
 fn unwritable_voicemail_directory_is_reported_and_the_call_goes_on() {
     let _g = serial();
-    let dir = common::tempdir("ivr-vm-data");
-    data(&dir);
+    let dir = ivr::data("ivr-vm", SAMPLE);
     // The voicemail directory would be under a regular file.
     std::fs::write(dir.join("rec/blocker"), b"not a directory").unwrap();
-    let rig = pri::start(
+    let rig = ivr::start(
         "ivr-vm",
         1,
         "lockstep",
         "inbound = \"flow\"",
-        &ivr_config(&dir, "voicemail_dir = \"blocker/vm\""),
+        &ivr::config(&dir, "2026-11-23T10:00", "voicemail_dir = \"blocker/vm\""),
     );
-    rig.wait_links_up(1);
     let mut watch = rig.subscriber(&["ivr_*", "call_cleared"]);
     let caller = |name: &str, ani: &str, script: Value| {
         json!({"name": name, "spans": [1], "number": "8000", "from": ani, "interval_ms": 0, "calls": 1,
                "callers": [{"name": name, "script": script}]})
     };
-    let r = rig.sim(json!({"cmd":"traffic","seed":3,"groups":[
+    let r = rig.sim_control(json!({"cmd":"traffic","seed":3,"groups":[
         caller("vm", "3000001", json!([{"wait_ms": 800}, {"dtmf": "1"}, {"wait_ms": 1200}, {"dtmf": "9"}])),
         caller("info", "3000002", json!([{"wait_ms": 800}, {"dtmf": "1"}, {"wait_ms": 1200}, {"dtmf": "1"}, {"wait_ms": 1200}, {"dtmf": "1"}])),
     ]}));
@@ -286,16 +242,14 @@ fn unwritable_voicemail_directory_is_reported_and_the_call_goes_on() {
 #[test]
 fn bad_ivr_requests_get_errors_and_change_nothing() {
     let _g = serial();
-    let dir = common::tempdir("ivr-req-data");
-    data(&dir);
-    let rig = pri::start(
+    let dir = ivr::data("ivr-req", SAMPLE);
+    let rig = ivr::start(
         "ivr-req",
         1,
         "realtime",
         "inbound = \"api\"\napi_timeout_ms = 60000",
-        &ivr_config(&dir, ""),
+        &ivr::config(&dir, "2026-11-23T10:00", ""),
     );
-    rig.wait_links_up(1);
     let mut api = rig.client();
     let code = |r: Result<Value, trunk_tools::client::ClientError>| match r {
         Err(e) => e.server_code().unwrap_or("?").to_owned(),
@@ -357,19 +311,17 @@ fn bad_ivr_requests_get_errors_and_change_nothing() {
 #[test]
 fn a_vanished_client_hands_its_call_to_a_flow() {
     let _g = serial();
-    let dir = common::tempdir("ivr-gone-data");
-    data(&dir);
-    let rig = pri::start(
+    let dir = ivr::data("ivr-gone", SAMPLE);
+    let rig = ivr::start(
         "ivr-gone",
         1,
         "realtime",
         "inbound = \"api\"\napi_timeout_ms = 60000",
         &format!(
             "{}\n[api]\non_client_disconnect = \"flow:main\"\n",
-            ivr_config(&dir, "")
+            ivr::config(&dir, "2026-11-23T10:00", "")
         ),
     );
-    rig.wait_links_up(1);
     let mut watch = rig.subscriber(&["call_incoming", "call_answered", "ivr_*", "client_gone"]);
     let mut a = rig.client();
     let call = call_in(&rig, &mut watch, "5000001");

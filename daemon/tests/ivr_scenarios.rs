@@ -10,50 +10,15 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{serial, trunk_group, Harness, Opts};
+use common::{ivr, serial, Harness};
 use serde_json::{json, Value};
-use trunkd::media::prompt::synth::write_tones;
-
-const SAMPLE: &str = include_str!("../../examples/flows/sample.toml");
-
-const PROMPTS: [&str; 12] = [
-    "closed",
-    "language",
-    "main-menu",
-    "invalid",
-    "no-input",
-    "sales-menu",
-    "sales-info",
-    "enter-account",
-    "queue-closed",
-    "leave-message",
-    "transfer",
-    "goodbye",
-];
-
-/// Prompts: every name as a short two-tone WAV, and a Chinese main menu.
-fn prompts(dir: &Path) {
-    std::fs::create_dir_all(dir.join("zh")).unwrap();
-    for (i, p) in PROMPTS.iter().enumerate() {
-        let f = 400.0 + 50.0 * i as f32;
-        write_tones(
-            &dir.join(format!("{p}.wav")),
-            &[(f, 200), (f * 1.25, 200), (0.0, 100)],
-        )
-        .unwrap();
-    }
-    write_tones(&dir.join("zh/main-menu.wav"), &[(1200.0, 300), (0.0, 100)]).unwrap();
-}
 
 /// trunksim (PRI exchange, lockstep) + trunkd running the sample flow with
 /// the IVR clock fixed at `clock` (civil time, UTC).
-fn rig(tag: &str, clock: &str, extra: &str) -> Harness {
-    let base = common::tempdir(&format!("{tag}-data"));
-    prompts(&base.join("prompts"));
-    std::fs::create_dir_all(base.join("rec")).unwrap();
+fn rig(tag: &str, clock: &str) -> Harness {
     // Lockstep board time runs several times faster than wall time, while the
     // test's CRM and support desk answer in wall time: give them board time.
-    let flows = SAMPLE
+    let flows = ivr::SAMPLE
         .replace(
             "timeout_ms = 2000\nbranches",
             "timeout_ms = 60000\nbranches",
@@ -63,32 +28,18 @@ fn rig(tag: &str, clock: &str, extra: &str) -> Harness {
             "timeout_ms = 60000\nfallback",
         );
     assert_ne!(
-        flows, SAMPLE,
+        flows,
+        ivr::SAMPLE,
         "the sample's lookup and script timeouts moved"
     );
-    std::fs::write(base.join("flows.toml"), flows).unwrap();
-    let cfg = format!(
-        "{}[media]\nprompt_dir = \"{p}/prompts\"\nrecord_dir = \"{p}/rec\"\n\n\
-         [ivr]\nflows = \"{p}/flows.toml\"\nclock_start = \"{clock}\"\n\n\
-         [cdr]\npath = \"{p}/cdr.jsonl\"\n{extra}",
-        trunk_group("pstn", "inbound = \"flow\""),
-        p = base.display()
-    );
-    let rig = Harness::start_opts(
+    let base = ivr::data(tag, &flows);
+    ivr::start(
         tag,
-        &Opts {
-            spans: 2,
-            trunk_groups: &["pstn", "pstn"],
-            config_extra: &cfg,
-            ..Opts::pri()
-        },
-    );
-    rig.wait_links_up(2);
-    for span in [1, 2] {
-        // Transfer targets answer after half a second.
-        rig.sim_ok(json!({"cmd":"pri_policy","span":span,"answer_after_ms":500}));
-    }
-    rig
+        2,
+        "lockstep",
+        "inbound = \"flow\"",
+        &ivr::config(&base, clock, ""),
+    )
 }
 
 /// Everything the run produced: events in order, CDRs by call id.
@@ -254,7 +205,7 @@ fn callers_len(r: &Value) -> usize {
 fn sample_ivr_in_office_hours() {
     let _g = serial();
     // Monday 2026-11-23, 10:00: the menus are open.
-    let rig = rig("ivr-day", "2026-11-23T10:00", "");
+    let rig = rig("ivr-day", "2026-11-23T10:00");
     let callers = vec![
         // Chinese, sales, information, goodbye.
         caller(
@@ -514,7 +465,7 @@ fn sample_ivr_after_hours_and_on_holidays() {
         ("ivr-xmas", "2026-12-25T10:00"),
         ("ivr-sunday", "2026-11-22T10:00"),
     ] {
-        let rig = rig(tag, clock, "");
+        let rig = rig(tag, clock);
         let r = run(&rig, vec![caller("night", "1000020", json!([]))], "none");
         assert_eq!(
             r.path("1000020"),

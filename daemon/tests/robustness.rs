@@ -152,7 +152,7 @@ fn malformed_configs_name_file_line_and_key() {
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-cpe\"\npri_variant = \"dms100\"\n"), "trunkd.toml:11:", "span 1 pri_variant"),
         (&format!("{BOARD}\n[[span]]\nspan = 1\nboard = \"b0\"\nboard_span = 1\nline = \"e1\"\nsignalling = \"pri-net\"\ndchannel = false\n"), "trunkd.toml:11:", "needs the D-channel"),
         (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"reject\"\nreject_cause = 200\n"), "trunkd.toml:8:", "trunk_group pstn reject_cause"),
-        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"maybe\"\n"), "trunkd.toml:7:", "expected answer, reject or api"),
+        (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"maybe\"\n"), "trunkd.toml:7:", "expected answer, reject, api or flow"),
         (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\n[[trunk_group]]\nname = \"pstn\"\n"), "trunkd.toml:8:", "defined twice"),
         (&format!("{BOARD}\n[[trunk_group]]\nname = \"pstn\"\napi_timeout_ms = 5\n"), "trunkd.toml:7:", "api_timeout_ms"),
         ("[[board]]\nname = \"b0\"\ndevice = \"/tmp/nope\"\n", "trunkd.toml:3:", "device"),
@@ -239,7 +239,7 @@ fn sighup_reload_touches_only_changed_spans() {
 fn demo_runs_and_shows_spans_up() {
     let _g = serial();
     let out = Command::new(bin("trunkd"))
-        .args(["--demo", "--demo-seconds", "30"])
+        .args(["--demo", "--demo-seconds", "90"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -263,6 +263,19 @@ fn demo_runs_and_shows_spans_up() {
         stdout.contains("errors, error rate"),
         "the BERT step did not finish: {stdout}"
     );
+    // The IVR part: every caller offered went through the sample flow and left it.
+    assert!(
+        stdout.contains("offered 24  in IVR  0"),
+        "the IVR step did not drain: {stdout}"
+    );
+    let summary = stdout
+        .split("where the callers ended up")
+        .nth(1)
+        .expect("the IVR summary");
+    for end in ["goodbye", "operator", "abandoned"] {
+        assert!(summary.contains(end), "no caller ended at {end}: {stdout}");
+    }
+    assert!(stdout.contains("the last CDRs"), "{stdout}");
     // The PRI part: D-channels up, calls answered both ways, one refused.
     assert_eq!(
         stdout.matches("D-channel UP").count(),

@@ -6,6 +6,7 @@
 
 pub mod examples;
 pub mod harness;
+pub mod ivr;
 pub mod line;
 pub mod tools;
 
