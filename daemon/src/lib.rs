@@ -5,4 +5,7 @@
 //!   tones, prompts, recording taps, conference mixing, and
 //!   [`media::engine::MediaEngine`], which the board thread runs every
 //!   millisecond.
+//! * [`acd`]: the automatic call distributor core (sans-IO): queues, agents,
+//!   agent states and distribution strategies.
+pub mod acd;
 pub mod media;
