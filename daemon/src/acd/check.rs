@@ -59,7 +59,10 @@ impl Acd {
             for skill in a.skills.keys() {
                 let in_pool = self.pools.get(skill).is_some_and(|p| p.contains(a.id));
                 if in_pool != ready {
-                    return Err(format!("{:?} ready={ready} in pool {skill:?}={in_pool}", a.id));
+                    return Err(format!(
+                        "{:?} ready={ready} in pool {skill:?}={in_pool}",
+                        a.id
+                    ));
                 }
                 if ready {
                     *ready_per_skill.entry(*skill).or_insert(0usize) += 1;
@@ -67,7 +70,10 @@ impl Acd {
             }
         }
         if wrapping != self.wrap_ups.len() {
-            return Err(format!("{} wrap-up timers, {wrapping} agents", self.wrap_ups.len()));
+            return Err(format!(
+                "{} wrap-up timers, {wrapping} agents",
+                self.wrap_ups.len()
+            ));
         }
         for (skill, p) in &self.pools {
             let n = ready_per_skill.get(skill).copied().unwrap_or(0);

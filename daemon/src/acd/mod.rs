@@ -103,14 +103,10 @@ impl Acd {
         Ok(())
     }
 
-    /// Logs an agent in (new or logged out) with its skills and levels
-    /// (1..=10); the agent starts `NotReady{reason: REASON_LOGIN}`.
-    pub fn login(
-        &mut self,
-        id: AgentId,
-        skills: &[(Skill, u8)],
-        now: u64,
-    ) -> Result<(), AcdError> {
+    /// Logs an agent in (new, logged out, or not ready to change its skills)
+    /// with its skills and levels (1..=10); the agent becomes
+    /// `NotReady{reason: REASON_LOGIN}`.
+    pub fn login(&mut self, id: AgentId, skills: &[(Skill, u8)], now: u64) -> Result<(), AcdError> {
         if let Some(&(skill, level)) = skills.iter().find(|(_, l)| !(1..=10).contains(l)) {
             return Err(AcdError::BadSkillLevel { skill, level });
         }
@@ -126,25 +122,28 @@ impl Acd {
             calls_answered: 0,
             talk_started_ms: 0,
         });
-        agent.state.transition(to)?;
+        let from = agent.state;
+        if !matches!(from, AgentState::LoggedOut | AgentState::NotReady { .. }) {
+            return Err(AcdError::IllegalTransition { from, to });
+        }
+        // Not ready or logged out: in no ready pool, so skills may change.
         agent.skills = skills.iter().copied().collect();
-        agent.state = to;
-        Ok(())
+        self.move_agent(id, to, now)
     }
 
     /// Logs an agent out (not allowed with a call up).
     pub fn logout(&mut self, id: AgentId, now: u64) -> Result<(), AcdError> {
-        self.move_agent(id, AgentState::LoggedOut, now)
+        self.manual_move(id, AgentState::LoggedOut, now)
     }
 
     /// Makes an agent ready (from not ready or wrap-up).
     pub fn set_ready(&mut self, id: AgentId, now: u64) -> Result<(), AcdError> {
-        self.move_agent(id, AgentState::Ready, now)
+        self.manual_move(id, AgentState::Ready, now)
     }
 
     /// Makes an agent not ready with a reason code.
     pub fn set_not_ready(&mut self, id: AgentId, reason: u16, now: u64) -> Result<(), AcdError> {
-        self.move_agent(id, AgentState::NotReady { reason }, now)
+        self.manual_move(id, AgentState::NotReady { reason }, now)
     }
 
     /// Ends an agent's wrap-up early: the agent becomes ready.
@@ -375,14 +374,30 @@ impl Acd {
 
     /// The calls waiting in a queue, best first.
     pub fn waiting(&self, queue: QueueId) -> Result<Vec<CallId>, AcdError> {
-        let q = self.queues.get(&queue).ok_or(AcdError::UnknownQueue(queue))?;
+        let q = self
+            .queues
+            .get(&queue)
+            .ok_or(AcdError::UnknownQueue(queue))?;
         Ok(q.waiting.iter().map(|k| k.3).collect())
     }
 
     /// Number of calls waiting in a queue.
     pub fn queue_len(&self, queue: QueueId) -> Result<usize, AcdError> {
-        let q = self.queues.get(&queue).ok_or(AcdError::UnknownQueue(queue))?;
+        let q = self
+            .queues
+            .get(&queue)
+            .ok_or(AcdError::UnknownQueue(queue))?;
         Ok(q.waiting.len())
+    }
+
+    /// A state change the agent asks for itself: never while a call is
+    /// offered or up (those leave through answer, RONA, release or hang-up).
+    fn manual_move(&mut self, id: AgentId, to: AgentState, now: u64) -> Result<(), AcdError> {
+        let from = self.state_of(id)?;
+        if from.call().is_some() {
+            return Err(AcdError::IllegalTransition { from, to });
+        }
+        self.move_agent(id, to, now)
     }
 
     fn state_of(&self, id: AgentId) -> Result<AgentState, AcdError> {

@@ -100,9 +100,7 @@ impl ReadyPool {
                     self.random.get(i).copied()
                 }
             }
-            Strategy::LongestIdle | Strategy::Sticky { .. } => {
-                self.by_idle.first().map(|e| e.1)
-            }
+            Strategy::LongestIdle | Strategy::Sticky { .. } => self.by_idle.first().map(|e| e.1),
             Strategy::LeastTalkTime => self.by_talk.first().map(|e| e.2),
             Strategy::FewestCalls => self.by_calls.first().map(|e| e.2),
             Strategy::SkillsBased => self.by_level.first().map(|e| e.2),

@@ -136,7 +136,7 @@ fn sticky_returns_caller_to_last_agent_within_window() {
     assert_eq!(acd.next_assignment(20_000).unwrap().agent, AgentId(1));
     acd.release(CallId(3), 20_000).unwrap(); // agent 1 idle since 20 s
     acd.release(CallId(2), 25_000).unwrap(); // agent 2 idle since 25 s
-    // Outside the window: fallback longest idle (agent 1), not sticky agent 2.
+                                             // Outside the window: fallback longest idle (agent 1), not sticky agent 2.
     acd.enqueue(CallId(4), Q, "5551234", 0, 200_000).unwrap();
     assert_eq!(acd.next_assignment(200_000).unwrap().agent, AgentId(1));
 }
@@ -159,7 +159,9 @@ fn vip_first_then_fifo_across_queues() {
     for id in 1..=3 {
         ready(&mut acd, id, 5, 30);
     }
-    let calls: Vec<u64> = (0..3).map(|_| acd.next_assignment(40).unwrap().call.0).collect();
+    let calls: Vec<u64> = (0..3)
+        .map(|_| acd.next_assignment(40).unwrap().call.0)
+        .collect();
     assert_eq!(calls, vec![3, 2, 1]);
 }
 
@@ -176,9 +178,20 @@ fn rona_returns_call_to_old_position_and_agent_not_ready() {
     acd.enqueue(CallId(4), Q, "x", 0, 11).unwrap();
     acd.ring_no_answer(AgentId(1), 20).unwrap();
     let st = acd.agent(AgentId(1)).unwrap().state;
-    assert_eq!(st, AgentState::NotReady { reason: REASON_RONA });
-    assert_eq!(acd.waiting(Q).unwrap(), vec![CallId(1), CallId(2), CallId(3), CallId(4)]);
-    assert_eq!(acd.call_status(CallId(1)), Some(CallStatus::Queued { queue: Q }));
+    assert_eq!(
+        st,
+        AgentState::NotReady {
+            reason: REASON_RONA
+        }
+    );
+    assert_eq!(
+        acd.waiting(Q).unwrap(),
+        vec![CallId(1), CallId(2), CallId(3), CallId(4)]
+    );
+    assert_eq!(
+        acd.call_status(CallId(1)),
+        Some(CallStatus::Queued { queue: Q })
+    );
     acd.check_invariants().unwrap();
 }
 
@@ -208,13 +221,19 @@ fn errors_change_nothing() {
     let before = format!("{:?}", (acd.agent(AgentId(1)), acd.waiting(Q)));
     assert!(matches!(
         acd.answer(AgentId(1), 1),
-        Err(AcdError::IllegalTransition { from: AgentState::Ready, .. })
+        Err(AcdError::IllegalTransition {
+            from: AgentState::Ready,
+            ..
+        })
     ));
     assert!(acd.hang_up(AgentId(1), 1).is_err());
     assert!(acd.retrieve(AgentId(1), 1).is_err());
     assert!(acd.ring_no_answer(AgentId(1), 1).is_err());
     assert!(acd.end_wrap_up(AgentId(1), 1).is_err());
-    assert_eq!(acd.set_ready(AgentId(9), 1), Err(AcdError::UnknownAgent(AgentId(9))));
+    assert_eq!(
+        acd.set_ready(AgentId(9), 1),
+        Err(AcdError::UnknownAgent(AgentId(9)))
+    );
     assert_eq!(
         acd.enqueue(CallId(1), Q, "x", 0, 1),
         Err(AcdError::DuplicateCall(CallId(1)))
@@ -225,10 +244,16 @@ fn errors_change_nothing() {
     );
     assert_eq!(
         acd.login(AgentId(2), &[(S, 11)], 1),
-        Err(AcdError::BadSkillLevel { skill: S, level: 11 })
+        Err(AcdError::BadSkillLevel {
+            skill: S,
+            level: 11
+        })
     );
     assert!(acd.agent(AgentId(2)).is_none());
-    assert_eq!(before, format!("{:?}", (acd.agent(AgentId(1)), acd.waiting(Q))));
+    assert_eq!(
+        before,
+        format!("{:?}", (acd.agent(AgentId(1)), acd.waiting(Q)))
+    );
     // Logging out during a call is illegal and leaves the call in place.
     acd.next_assignment(2).unwrap();
     acd.answer(AgentId(1), 2).unwrap();
