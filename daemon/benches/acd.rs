@@ -4,6 +4,9 @@
 //! ready that undo it (the call goes back to its old position), so the size
 //! stays constant; the figure is an upper bound for one decision.
 
+// `criterion_group!` generates an undocumented `pub fn benches`.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use trunkd::acd::{Acd, AgentId, CallId, QueueConfig, QueueId, Skill, Strategy};
 
