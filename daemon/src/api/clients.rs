@@ -86,12 +86,11 @@ pub fn owner_name(token: usize, peer: Option<&Peer>) -> String {
 
 /// The call a successful request gave its client control of, if any:
 /// a call it answered, dialled or took from the IVR.
-pub fn claimed_call(req: &[u8], reply: &Value) -> Option<u64> {
+pub fn claimed_call(req: &Map<String, Value>, reply: &Value) -> Option<u64> {
     if reply["ok"] != json!(true) {
         return None;
     }
-    let v: Value = serde_json::from_slice(req).ok()?;
-    match v["cmd"].as_str()? {
+    match req.get("cmd")?.as_str()? {
         "answer" | "dial" | "ivr_take" => reply["result"]["call"].as_u64(),
         _ => None,
     }

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use mio::net::{UnixListener, UnixStream};
 use mio::{Events, Interest, Poll, Token};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::registry::Registry;
 
@@ -261,18 +261,7 @@ fn read_client(c: &mut Client, registry: &Registry) {
                             c.skipping = false;
                         } else {
                             let req = std::mem::take(&mut c.input);
-                            let reply = subscribe::handle_client_line(registry, c, &req)
-                                .or_else(|| take_line(registry, c, &req))
-                                .or_else(|| handle_line(registry, &req));
-                            if let Some(r) = reply {
-                                if let Some(call) = clients::claimed_call(&req, &r) {
-                                    let mut owners = crate::registry::lock(&registry.owners);
-                                    owners.insert(call, c.owner.clone());
-                                    // Forget the calls that ended (or changed hands) meanwhile.
-                                    c.owned
-                                        .retain(|x| *x != call && owners.get(x) == Some(&c.owner));
-                                    c.owned.push(call);
-                                }
+                            if let Some(r) = reply_to_line(registry, c, &req) {
                                 c.output.extend(line(&r));
                             }
                         }
@@ -305,18 +294,36 @@ fn read_client(c: &mut Client, registry: &Registry) {
     }
 }
 
-/// `ivr_take`, which needs to know the client; `None` for any other request.
-fn take_line(registry: &Registry, c: &Client, raw: &[u8]) -> Option<Value> {
-    let v: Value = serde_json::from_slice(raw).ok()?;
-    if v.get("cmd")?.as_str()? != "ivr_take" {
-        return None;
+/// The reply to one request line (`None` for a blank line). The line is
+/// parsed once; requests that change the client's own state (subscriptions,
+/// captures, `ivr_take`) are served here, the rest by [`commands::execute`].
+fn reply_to_line(registry: &Registry, c: &mut Client, raw: &[u8]) -> Option<Value> {
+    let obj = match parse_request(raw) {
+        Ok(Some(obj)) => obj,
+        Ok(None) => return None,
+        Err(reply) => return Some(reply),
+    };
+    let reply = subscribe::handle_client(registry, c, &obj).unwrap_or_else(|| {
+        let id = obj.get("id").cloned().unwrap_or(Value::Null);
+        let result = if obj.get("cmd").and_then(Value::as_str) == Some("ivr_take") {
+            clients::ivr_take(registry, &obj, &c.owner)
+        } else {
+            commands::execute(registry, &obj)
+        };
+        match result {
+            Ok(result) => json!({"id": id, "ok": true, "result": result}),
+            Err(e) => error_reply(id, e.code, &e.message),
+        }
+    });
+    if let Some(call) = clients::claimed_call(&obj, &reply) {
+        let mut owners = crate::registry::lock(&registry.owners);
+        owners.insert(call, c.owner.clone());
+        // Forget the calls that ended (or changed hands) meanwhile.
+        c.owned
+            .retain(|x| *x != call && owners.get(x) == Some(&c.owner));
+        c.owned.push(call);
     }
-    let id = v.get("id").cloned().unwrap_or(Value::Null);
-    let obj = v.as_object()?;
-    Some(match clients::ivr_take(registry, obj, &c.owner) {
-        Ok(result) => json!({"id": id, "ok": true, "result": result}),
-        Err(e) => error_reply(id, e.code, &e.message),
-    })
+    Some(reply)
 }
 
 fn flush(c: &mut Client) {
@@ -345,35 +352,27 @@ fn error_reply(id: Value, code: &str, message: &str) -> Value {
     json!({"id": id, "ok": false, "error": {"code": code, "message": message}})
 }
 
-/// Handle one request line; `None` for a blank line.
-pub fn handle_line(registry: &Registry, raw: &[u8]) -> Option<Value> {
+/// A request line as a JSON object; `Ok(None)` for a blank line, `Err`
+/// with the error reply for anything that is not a JSON object.
+fn parse_request(raw: &[u8]) -> Result<Option<Map<String, Value>>, Value> {
     let text = match std::str::from_utf8(raw) {
         Ok(t) => t.trim(),
-        Err(_) => return Some(error_reply(Value::Null, "bad_json", "request is not UTF-8")),
+        Err(_) => return Err(error_reply(Value::Null, "bad_json", "request is not UTF-8")),
     };
     if text.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let v: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(error_reply(
-                Value::Null,
-                "bad_json",
-                &format!("bad JSON: {e}"),
-            ))
-        }
-    };
-    let Value::Object(obj) = v else {
-        return Some(error_reply(
+    match serde_json::from_str(text) {
+        Ok(Value::Object(obj)) => Ok(Some(obj)),
+        Ok(_) => Err(error_reply(
             Value::Null,
             "bad_request",
             "request must be a JSON object",
-        ));
-    };
-    let id = obj.get("id").cloned().unwrap_or(Value::Null);
-    Some(match commands::execute(registry, &obj) {
-        Ok(result) => json!({"id": id, "ok": true, "result": result}),
-        Err(e) => error_reply(id, e.code, &e.message),
-    })
+        )),
+        Err(e) => Err(error_reply(
+            Value::Null,
+            "bad_json",
+            &format!("bad JSON: {e}"),
+        )),
+    }
 }

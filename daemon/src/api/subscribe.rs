@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use mio::Token;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::{error_reply, flush, line, Client, MAX_OUTPUT};
 use crate::registry::Registry;
@@ -53,8 +53,11 @@ impl Filter {
 
 /// Handle `subscribe`, `unsubscribe`, `capture` and `capture_stop`, which
 /// change the client's own state. `None` for every other request.
-pub(super) fn handle_client_line(reg: &Registry, c: &mut Client, raw: &[u8]) -> Option<Value> {
-    let v: Value = serde_json::from_slice(raw).ok()?;
+pub(super) fn handle_client(
+    reg: &Registry,
+    c: &mut Client,
+    v: &Map<String, Value>,
+) -> Option<Value> {
     let cmd = v.get("cmd")?.as_str()?;
     let id = v.get("id").cloned().unwrap_or(Value::Null);
     let ok = |result: Value| json!({"id": id, "ok": true, "result": result});

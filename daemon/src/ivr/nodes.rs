@@ -61,7 +61,7 @@ impl Service {
             self.publish(&s, "ivr_node", json!({"kind": def.kind_name()}));
             if needs_media(&def) && !s.answered {
                 match self.exec(json!({"cmd": "answer", "call": call})) {
-                    Ok(_) => s.wait = Wait::Answer(n),
+                    Ok(_) => s.wait = Wait::Answer,
                     Err(e) => {
                         log::warn!("call {call}: cannot answer: {}", e.message);
                         self.release(&mut s, 41);
@@ -249,18 +249,7 @@ impl Service {
         prompts: &[String],
         then: Then,
     ) -> Option<String> {
-        let dir = self.reg.config().media.prompt_dir.clone();
-        let names: Vec<String> = prompts
-            .iter()
-            .map(|p| {
-                let local = format!("{}/{p}", s.lang);
-                if !s.lang.is_empty() && prompt_exists(&dir, &local) {
-                    local
-                } else {
-                    p.clone()
-                }
-            })
-            .collect();
+        let names: Vec<String> = prompts.iter().map(|p| self.localise(s, p)).collect();
         match self.media(
             s,
             json!({"cmd": "play", "call": s.call, "prompts": names, "barge_in": true}),
@@ -378,11 +367,7 @@ impl Service {
                 s.wait = id.map_or_else(|| self.retry_later(s.call, Then::Collect), Wait::Collect);
             }
             (Then::Reenter, Some(Node::Menu(m))) => {
-                let id = self.media(s, json!({"cmd": "play", "call": s.call, "prompts": [self.localise(s, &m.prompt)], "barge_in": true}));
-                s.wait = id.map_or(Wait::Nothing, |id| Wait::Play(id, Then::Collect));
-                if id.is_none() {
-                    self.collect(s, &m);
-                }
+                self.play(s, std::slice::from_ref(&m.prompt), Then::Collect);
             }
             (Then::Beep, Some(Node::Voicemail { beep, .. })) => {
                 let id = if beep {
@@ -476,7 +461,8 @@ impl Service {
         }
     }
 
-    pub(super) fn localise(&self, s: &Session, p: &str) -> String {
+    /// A prompt in the session's language when the prompt set has it.
+    fn localise(&self, s: &Session, p: &str) -> String {
         let dir = self.reg.config().media.prompt_dir.clone();
         let local = format!("{}/{p}", s.lang);
         if !s.lang.is_empty() && prompt_exists(&dir, &local) {

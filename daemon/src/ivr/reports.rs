@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use super::flow::Node;
 use super::service::Service;
 use super::session::{Session, Then, Wait};
-use crate::registry::lock;
 
 impl Service {
     /// The call was answered: a session waiting to answer goes on; a
@@ -14,7 +13,7 @@ impl Service {
         if let Some(mut s) = self.sessions.remove(&call) {
             s.answered = true;
             let mut next = None;
-            if matches!(s.wait, Wait::Answer(_)) {
+            if s.wait == Wait::Answer {
                 // The node that needed an answer runs now that media can flow.
                 s.wait = Wait::Nothing;
                 if let Some(def) = Self::current(&s) {
@@ -82,7 +81,6 @@ impl Service {
 
     /// A call cleared: the caller (abandonment handler), or a transfer leg.
     pub(super) fn cleared(&mut self, call: u64, e: &Value) {
-        lock(&self.reg.owners).remove(&call);
         if let Some(caller) = self.by_out.remove(&call) {
             let state = self.sessions.get(&caller).map(|s| s.wait.clone());
             match state {
@@ -258,14 +256,9 @@ impl Service {
                                 let Some(mut s) = self.sessions.remove(&call) else {
                                     return;
                                 };
-                                let p = self.localise(&s, &p);
-                                let id = self.media(&s, json!({"cmd": "play", "call": call, "prompts": [p], "barge_in": true}));
-                                s.wait =
-                                    id.map_or(Wait::Nothing, |id| Wait::Play(id, Then::Reenter));
+                                self.play(&mut s, &[p], Then::Reenter);
                                 self.sessions.insert(call, s);
-                                if id.is_none() {
-                                    self.after(call, Then::Reenter);
-                                }
+                                self.settle(call, None);
                             }
                             None => self.after(call, Then::Reenter),
                         }

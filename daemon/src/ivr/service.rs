@@ -89,6 +89,8 @@ pub(super) struct Service {
     pub next_lookup: u64,
     /// Board time when the thread started, for a fixed `clock_start`.
     board_at_start: u64,
+    /// Board time of the last timer check.
+    timers_checked: u64,
     pub counters: Counters,
 }
 
@@ -103,6 +105,7 @@ impl Service {
             lookups: HashMap::new(),
             next_lookup: 1,
             board_at_start,
+            timers_checked: u64::MAX,
             counters: Counters::default(),
         }
     }
@@ -356,6 +359,11 @@ impl Service {
     /// Expired timers: lookups, scripts, transfers, busy tones.
     fn timers(&mut self) {
         let now = self.now();
+        // Deadlines are in whole board milliseconds: once per millisecond is enough.
+        if now == self.timers_checked {
+            return;
+        }
+        self.timers_checked = now;
         let due: Vec<u64> = self
             .sessions
             .values()
@@ -405,7 +413,12 @@ pub(super) fn valid_var(k: &str) -> bool {
 
 /// The board clock, ms: the furthest board (they run in step).
 pub(crate) fn board_ms(reg: &Registry) -> u64 {
-    reg.boards()
+    // Read in place: this runs for every IVR timer check.
+    let boards = reg
+        .boards
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    boards
         .iter()
         .map(|b| b.shared.frames.load(Ordering::Relaxed) / 8)
         .max()

@@ -29,8 +29,8 @@ pub(super) enum Then {
 pub(super) enum Wait {
     /// Nothing: the next step runs now.
     Nothing,
-    /// The answer of the call, then enter this node.
-    Answer(String),
+    /// The answer of the call, then the current node runs.
+    Answer,
     /// A play (`media_id`) to end.
     Play(u64, Then),
     /// A tone (`media_id`) to end.
