@@ -11,7 +11,7 @@ use super::error::{FlowError, FlowErrors};
 use super::lists::check_list_entry;
 use super::model::{Attach, Calendar, Flow, FlowSet, NumberList};
 use super::nodes::{self, check_prompt_name};
-use super::spans::{line_col, unique_key_line, SpanIndex};
+use super::spans::{line_col, unique_key_line, SpanIndex, TableSpans};
 use super::validate;
 
 /// Reads, parses and validates a flows file.
@@ -117,6 +117,17 @@ pub(super) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Records an error at a byte range of the file (if known).
+    /// A top-level table (`what`: "attach", "list `x`"...) did not deserialise.
+    fn table_err(&mut self, spans: &TableSpans, e: &toml::de::Error, what: &str) {
+        let (field, message) = de_error(e);
+        self.push(
+            spans.at(field.as_deref()),
+            None,
+            None,
+            format!("{what}: {message}"),
+        );
+    }
+
     pub(super) fn push(
         &mut self,
         at: Option<Range<usize>>,
@@ -208,13 +219,7 @@ impl Ctx<'_> {
                     });
                 }
                 Err(e) => {
-                    let (field, message) = de_error(&e);
-                    self.push(
-                        spans.at(field.as_deref()),
-                        None,
-                        None,
-                        format!("attach: {message}"),
-                    );
+                    self.table_err(&spans, &e, "attach");
                 }
             }
         }
@@ -245,13 +250,7 @@ impl Ctx<'_> {
                     out.insert(name, NumberList { entries: l.numbers });
                 }
                 Err(e) => {
-                    let (field, message) = de_error(&e);
-                    self.push(
-                        spans.at(field.as_deref()),
-                        None,
-                        None,
-                        format!("list `{name}`: {message}"),
-                    );
+                    self.table_err(&spans, &e, &format!("list `{name}`"));
                 }
             }
         }
@@ -273,13 +272,7 @@ impl Ctx<'_> {
             let raw = match v.try_into::<RawCalendar>() {
                 Ok(r) => r,
                 Err(e) => {
-                    let (field, message) = de_error(&e);
-                    self.push(
-                        spans.at(field.as_deref()),
-                        None,
-                        None,
-                        format!("calendar `{name}`: {message}"),
-                    );
+                    self.table_err(&spans, &e, &format!("calendar `{name}`"));
                     continue;
                 }
             };
