@@ -8,6 +8,7 @@
 //! keeps its ready agents in one ordered index per strategy (see `pool`).
 //! Every operation returning an error changed nothing.
 
+mod events;
 mod pool;
 mod state;
 mod types;
@@ -23,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rand::SeedableRng;
 use rand_pcg::Pcg32;
 
+pub use events::{AcdEvent, MissReason, OverflowReason};
 pub use state::AgentState;
 pub use types::{
     AcdError, Agent, AgentId, Assignment, CallId, CallStatus, QueueConfig, QueueId, Skill,
