@@ -200,6 +200,9 @@ pub struct EventBus {
     tap_rx: Receiver<Value>,
     /// Events the IVR could not be given because its queue was full.
     pub tap_dropped: AtomicU64,
+    /// The same events for the ACD thread.
+    acd_tap_tx: Sender<Value>,
+    acd_tap_rx: Receiver<Value>,
 }
 
 /// Events the IVR acts on.
@@ -217,7 +220,10 @@ impl Default for EventBus {
     fn default() -> Self {
         let (tx, rx) = crossbeam_channel::bounded(BUS_QUEUE);
         let (tap_tx, tap_rx) = crossbeam_channel::bounded(BUS_QUEUE);
+        let (acd_tap_tx, acd_tap_rx) = crossbeam_channel::bounded(BUS_QUEUE);
         EventBus {
+            acd_tap_tx,
+            acd_tap_rx,
             tx,
             rx,
             tap_tx,
@@ -232,11 +238,15 @@ impl Default for EventBus {
 impl EventBus {
     /// Publish an event (a JSON object with an `event` member).
     pub fn publish(&self, v: Value) {
-        if v["event"].as_str().is_some_and(|k| TAPPED.contains(&k))
-            && self.tap_tx.try_send(v.clone()).is_err()
-        {
-            self.tap_dropped.fetch_add(1, Ordering::Relaxed);
-            log::error!("IVR event queue full: an event was lost");
+        if v["event"].as_str().is_some_and(|k| TAPPED.contains(&k)) {
+            if self.tap_tx.try_send(v.clone()).is_err() {
+                self.tap_dropped.fetch_add(1, Ordering::Relaxed);
+                log::error!("IVR event queue full: an event was lost");
+            }
+            if self.acd_tap_tx.try_send(v.clone()).is_err() {
+                self.tap_dropped.fetch_add(1, Ordering::Relaxed);
+                log::error!("ACD event queue full: an event was lost");
+            }
         }
         if self.tx.try_send(v).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -251,6 +261,11 @@ impl EventBus {
     /// The IVR's end of the event tap.
     pub fn tap(&self) -> Receiver<Value> {
         self.tap_rx.clone()
+    }
+
+    /// The ACD's end of the event tap.
+    pub fn acd_tap(&self) -> Receiver<Value> {
+        self.acd_tap_rx.clone()
     }
 
     /// Whether any client captures frames.

@@ -112,6 +112,9 @@ pub struct TrunkGroupConfig {
     pub name: String,
     /// Inbound policy.
     pub inbound: InboundAction,
+    /// Recording policy for ACD calls arriving on this group (`always`,
+    /// `never`, `on_demand`); agents' and queues' policies override it.
+    pub record: Option<crate::config_acd::RecordPolicy>,
 }
 
 /// One board.
@@ -181,6 +184,8 @@ pub struct Config {
     pub ivr: crate::config_ivr::IvrConfig,
     /// Call detail records (`[cdr]`).
     pub cdr: crate::cdr::CdrConfig,
+    /// Queues, agents and statistics (`[acd]`).
+    pub acd: crate::config_acd::AcdConfig,
 }
 
 /// Where prompts and recordings live, and how much prompt audio is cached.
@@ -214,6 +219,7 @@ struct RawFile {
     api: Option<Spanned<crate::config_ivr::RawApi>>,
     ivr: Option<Spanned<crate::config_ivr::RawIvr>>,
     cdr: Option<Spanned<crate::cdr::config::RawCdr>>,
+    acd: Option<Spanned<crate::config_acd::RawAcd>>,
     #[serde(default)]
     board: Vec<Spanned<RawBoard>>,
     #[serde(default)]
@@ -229,6 +235,7 @@ struct RawTrunkGroup {
     inbound: Option<Spanned<String>>,
     reject_cause: Option<Spanned<i64>>,
     api_timeout_ms: Option<Spanned<i64>>,
+    record: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -662,7 +669,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         });
     }
     let cdr = crate::cdr::config::parse(&cx, raw.cdr.as_ref().map(Spanned::get_ref))?;
+    let groups: Vec<String> = trunk_groups.keys().cloned().collect();
+    let acd = crate::config_acd::acd_config(&cx, raw.acd.as_ref(), &groups)?;
     Ok(Config {
+        acd,
         api,
         ivr,
         path: path.to_owned(),
@@ -745,12 +755,21 @@ fn trunk_groups(
                 ))
             }
         };
+        let record = match &t.record {
+            None => None,
+            Some(r) => Some(
+                crate::config_acd::RecordPolicy::parse(r.get_ref()).ok_or_else(|| {
+                    cx.bad(r, key("record"), "expected always, never or on_demand")
+                })?,
+            ),
+        };
         if out
             .insert(
                 name.clone(),
                 TrunkGroupConfig {
                     name: name.clone(),
                     inbound,
+                    record,
                 },
             )
             .is_some()
@@ -763,6 +782,7 @@ fn trunk_groups(
             .or_insert_with(|| TrunkGroupConfig {
                 name: s.trunk_group.clone(),
                 inbound: InboundAction::Answer,
+                record: None,
             });
     }
     Ok(out)

@@ -5,11 +5,13 @@
 //! trunkd --demo [--demo-seconds N]
 //! ```
 
+mod acdsvc;
 mod api;
 mod calls;
 mod cdr;
 mod confbook;
 mod config;
+mod config_acd;
 mod config_ivr;
 mod dchan;
 mod demo;
@@ -121,6 +123,7 @@ pub(crate) fn run(
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(flows);
     let ivr = ivr::Ivr::start(registry.clone());
+    let acd = acdsvc::AcdService::start(registry.clone());
     let mut sup = Supervisor::start(registry.clone());
     let cdr_writer = cdr::start(&registry);
     let sig = signalling::Signaller::start(registry.clone());
@@ -130,6 +133,7 @@ pub(crate) fn run(
         Err(e) => {
             eprintln!("trunkd: cannot serve the API on {}: {e}", socket.display());
             ivr.stop();
+            acd.stop();
             sig.stop();
             media.stop();
             if let Some(w) = cdr_writer {
@@ -192,6 +196,7 @@ pub(crate) fn run(
     let _ = sd_notify::notify(false, &[NotifyState::Stopping]);
     api.stop();
     ivr.stop();
+    acd.stop();
     sig.stop();
     // The calls ended by the signalling thread's shutdown are written first.
     if let Some(w) = cdr_writer {

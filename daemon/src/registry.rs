@@ -91,6 +91,12 @@ pub struct Registry {
     pub ivr_rx: Mutex<Option<Receiver<crate::ivr::IvrCmd>>>,
     /// The IVR thread's end of the event tap.
     pub ivr_events_rx: Mutex<Option<Receiver<serde_json::Value>>>,
+    /// Requests to the ACD thread.
+    pub acd: Sender<crate::acdsvc::AcdCmd>,
+    /// The ACD thread's end of `acd`.
+    pub acd_rx: Mutex<Option<Receiver<crate::acdsvc::AcdCmd>>>,
+    /// The ACD thread's end of the event tap.
+    pub acd_events_rx: Mutex<Option<Receiver<serde_json::Value>>>,
     /// Who controls each call: `ivr` or an API client (`client N uid U`).
     pub owners: Mutex<std::collections::HashMap<u64, String>>,
     /// What the IVR, media and API noted for the CDRs of calls in progress
@@ -117,7 +123,11 @@ impl Registry {
         };
         let bus = EventBus::default();
         let (ivr, ivr_rx) = crossbeam_channel::bounded(1024);
+        let (acd, acd_rx) = crossbeam_channel::bounded(4096);
         Registry {
+            acd,
+            acd_rx: Mutex::new(Some(acd_rx)),
+            acd_events_rx: Mutex::new(Some(bus.acd_tap())),
             cdr_extras: Mutex::new(std::collections::HashMap::new()),
             cdr: crate::cdr::CdrLink::new(&config.cdr),
             calls: Mutex::new(CallTable::default()),

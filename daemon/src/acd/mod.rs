@@ -11,6 +11,7 @@
 mod events;
 mod pool;
 mod state;
+pub mod stats;
 mod types;
 
 #[cfg(test)]
@@ -62,6 +63,10 @@ pub struct Acd {
     last_by_ani: HashMap<String, (AgentId, u64)>,
     seq: u64,
     rng: Pcg32,
+    /// Agent state changes not yet taken by [`Acd::take_changes`].
+    changes: Vec<(AgentId, AgentState, u64)>,
+    /// Whether state changes are logged for [`Acd::take_changes`].
+    log_changes: bool,
 }
 
 fn pool_key(agent: &Agent, level: u8) -> PoolKey {
@@ -86,7 +91,23 @@ impl Acd {
             last_by_ani: HashMap::new(),
             seq: 0,
             rng: Pcg32::seed_from_u64(seed),
+            changes: Vec::new(),
+            log_changes: false,
         }
+    }
+
+    /// Log every agent state change (with its time) until taken by
+    /// [`Acd::take_changes`]: what a service turns into events. Off by default.
+    pub fn log_changes(&mut self, on: bool) {
+        self.log_changes = on;
+        self.changes.clear();
+    }
+
+    /// The agent state changes since the last call, in order (see
+    /// [`Acd::log_changes`]); `buf` is cleared first.
+    pub fn take_changes(&mut self, buf: &mut Vec<(AgentId, AgentState, u64)>) {
+        buf.clear();
+        std::mem::swap(buf, &mut self.changes);
     }
 
     /// Adds a queue.
@@ -285,10 +306,15 @@ impl Acd {
     /// Ring-no-answer: the agent goes `NotReady{REASON_RONA}` and the call
     /// returns to its queue at its old position.
     pub fn ring_no_answer(&mut self, id: AgentId, now: u64) -> Result<(), AcdError> {
+        self.return_offer(id, REASON_RONA, now)
+    }
+
+    /// An offer failed (RONA, busy, unreachable endpoint): the agent goes
+    /// `NotReady{reason}` and the call returns to its queue at its old
+    /// position.
+    pub fn return_offer(&mut self, id: AgentId, reason: u16, now: u64) -> Result<(), AcdError> {
         let from = self.state_of(id)?;
-        let to = AgentState::NotReady {
-            reason: REASON_RONA,
-        };
+        let to = AgentState::NotReady { reason };
         let AgentState::Ringing { call } = from else {
             return Err(AcdError::IllegalTransition { from, to });
         };
@@ -300,6 +326,46 @@ impl Acd {
             }
         }
         Ok(())
+    }
+
+    /// Offers a call straight to one ready agent (a transfer or an internal
+    /// call), accounted to `queue`: the agent goes `Ringing`. If the offer
+    /// fails the call waits in `queue` like any other.
+    pub fn offer_to(
+        &mut self,
+        call: CallId,
+        queue: QueueId,
+        ani: &str,
+        agent: AgentId,
+        now: u64,
+    ) -> Result<(), AcdError> {
+        if self.calls.contains_key(&call) {
+            return Err(AcdError::DuplicateCall(call));
+        }
+        if !self.queues.contains_key(&queue) {
+            return Err(AcdError::UnknownQueue(queue));
+        }
+        self.move_agent(agent, AgentState::Ringing { call }, now)?;
+        self.seq += 1;
+        self.calls.insert(
+            call,
+            Call {
+                queue,
+                ani: ani.to_string(),
+                key: (Reverse(u8::MAX), now, self.seq, call),
+                status: CallStatus::Ringing { agent },
+            },
+        );
+        Ok(())
+    }
+
+    /// Position (1-based) of a waiting call in its queue.
+    pub fn position(&self, call: CallId) -> Option<usize> {
+        let c = self.calls.get(&call)?;
+        let q = self.queues.get(&c.queue)?;
+        q.waiting
+            .contains(&c.key)
+            .then(|| q.waiting.range(..c.key).count() + 1)
     }
 
     /// Puts the agent's call on hold.
@@ -426,6 +492,9 @@ impl Acd {
             self.wrap_ups.remove(&(until_ms, id));
         }
         agent.state = to;
+        if self.log_changes {
+            self.changes.push((id, to, now));
+        }
         if to == AgentState::Ready {
             agent.idle_since_ms = now;
             for (skill, level) in &agent.skills {

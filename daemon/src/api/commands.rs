@@ -86,6 +86,7 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "media_open" => super::media_commands::media_open(reg, req),
         "media_close" => super::media_commands::media_close(reg, req),
         "cdr" => crate::cdr::api::request(reg, req),
+        c if crate::acdsvc::handles(c) => crate::acdsvc::request(reg, req, None),
         other => Err(ApiError::new(
             "unknown_command",
             format!(

@@ -305,8 +305,11 @@ fn reply_to_line(registry: &Registry, c: &mut Client, raw: &[u8]) -> Option<Valu
     };
     let reply = subscribe::handle_client(registry, c, &obj).unwrap_or_else(|| {
         let id = obj.get("id").cloned().unwrap_or(Value::Null);
-        let result = if obj.get("cmd").and_then(Value::as_str) == Some("ivr_take") {
+        let cmd = obj.get("cmd").and_then(Value::as_str).unwrap_or("");
+        let result = if cmd == "ivr_take" {
             clients::ivr_take(registry, &obj, &c.owner)
+        } else if crate::acdsvc::handles(cmd) {
+            crate::acdsvc::request(registry, &obj, Some(&c.owner))
         } else {
             commands::execute(registry, &obj)
         };

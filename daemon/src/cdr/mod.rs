@@ -132,3 +132,9 @@ pub fn call_ended(reg: &Registry, rec: &CallRecord, x: &CdrExtras, event: Value)
     event["cdr_seq"] = Value::Null;
     reg.bus.publish(event);
 }
+
+/// The caller's previous calls, most recent first (for screen-pops).
+/// Placeholder until the CDR index lands: none.
+pub fn caller_history(_reg: &Registry, _ani: &str, _limit: usize) -> Vec<Value> {
+    Vec::new()
+}

@@ -34,6 +34,12 @@ pub struct CdrExtras {
     pub linked_call: Option<u64>,
     /// The API client or script that handled the call, if any.
     pub owner: Option<String>,
+    /// The ACD queue that handled the call, if any.
+    pub queue: Option<String>,
+    /// The ACD agent who answered the call (or whose phone this leg was).
+    pub agent: Option<u32>,
+    /// Time the caller waited in the queue before an agent answered, ms.
+    pub queue_wait_ms: Option<u64>,
 }
 
 /// How a call ended, as billing and traffic reports count it.
@@ -169,6 +175,9 @@ pub fn cdr_json(rec: &CallRecord, x: &CdrExtras, seq: u64) -> Value {
         "transferred_to": x.transferred_to,
         "linked_call": x.linked_call,
         "owner": x.owner,
+        "queue": x.queue,
+        "agent": x.agent,
+        "queue_wait_ms": x.queue_wait_ms,
     })
 }
 

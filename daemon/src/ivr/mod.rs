@@ -27,6 +27,7 @@ use serde_json::Value;
 
 use crate::api::commands::ApiError;
 
+pub(crate) use service::board_ms;
 pub use service::{load_flows, request_vars, Ivr};
 
 /// Reply channel of an [`IvrCmd`].

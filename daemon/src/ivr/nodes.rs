@@ -7,6 +7,7 @@ use super::flow::prompt_file_exists as prompt_exists;
 use super::flow::{Menu, Node, TimeMatch};
 use super::service::{Service, MAX_STEPS};
 use super::session::{Session, Then, Wait};
+use crate::api::commands::ApiError;
 
 /// Whether a node plays or hears audio (and so needs an answered call).
 fn needs_media(n: &Node) -> bool {
@@ -201,11 +202,13 @@ impl Service {
                 prompt,
                 next,
             } => {
-                // The ACD is not built yet: announce and go on.
-                self.publish(s, "ivr_queue", json!({"queue": queue, "stub": true}));
+                let _ = (queue, next);
                 match prompt {
-                    Some(p) => self.play(s, std::slice::from_ref(p), Then::Goto(next.clone())),
-                    None => Some(next.clone()),
+                    Some(p) => self.play(s, std::slice::from_ref(p), Then::Queue),
+                    None => {
+                        self.after_in(s, Then::Queue);
+                        None
+                    }
                 }
             }
             Node::Script {
@@ -449,6 +452,7 @@ impl Service {
                     }
                 }
             }
+            (Then::Queue, Some(Node::Queue { queue, next, .. })) => self.to_queue(s, &queue, next),
             (then, node) => {
                 log::error!(
                     "call {}: step {then:?} does not fit node {:?}",
@@ -457,6 +461,42 @@ impl Service {
                 );
                 self.counters.errors += 1;
                 self.release(s, 41);
+            }
+        }
+    }
+
+    /// Hand the call to an ACD queue; `next` if the ACD refuses it.
+    fn to_queue(&mut self, s: &mut Session, queue: &str, next: String) {
+        let vip = s.var("screen").is_some_and(|v| v == "vip");
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let sent = self.reg.acd.try_send(crate::acdsvc::AcdCmd::Enqueue {
+            call: s.call,
+            queue: queue.to_owned(),
+            vip,
+            vars: s.vars.clone(),
+            reply: Some(tx),
+        });
+        let r = match sent {
+            Ok(()) => rx
+                .recv_timeout(std::time::Duration::from_secs(2))
+                .unwrap_or_else(|_| Err(ApiError::new("timeout", "the ACD did not answer"))),
+            Err(_) => Err(ApiError::new("busy", "the ACD is not keeping up")),
+        };
+        match r {
+            Ok(_) => {
+                self.note_vars(s);
+                self.publish(s, "ivr_queue", json!({"queue": queue}));
+                self.counters.finished += 1;
+                s.wait = Wait::Taken;
+            }
+            Err(e) => {
+                s.vars.insert("queue_error".into(), e.code.to_owned());
+                self.publish(
+                    s,
+                    "ivr_error",
+                    json!({"request": "queue", "error": e.message}),
+                );
+                s.wait = Wait::Goto(next);
             }
         }
     }

@@ -20,6 +20,8 @@ pub(super) enum Then {
     Record,
     /// Dial the transfer target.
     Dial,
+    /// Hand the call to the ACD queue of the current node.
+    Queue,
     /// Release the call with this cause.
     Hangup(u8),
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod acd;
 pub mod examples;
 pub mod harness;
 pub mod ivr;

@@ -185,7 +185,8 @@ pub enum Node {
         /// Node when the transfer fails (busy, no answer, congestion).
         failed: String,
     },
-    /// Queue: hands the call to the ACD (until the ACD exists: plays `prompt`, goes to `next`).
+    /// Queue: plays `prompt`, then hands the call to the ACD queue; `next`
+    /// only if the ACD refuses the call (unknown queue, ACD not running).
     Queue {
         /// ACD queue name.
         queue: String,
