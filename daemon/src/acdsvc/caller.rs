@@ -143,14 +143,14 @@ impl Service {
         let music = self
             .queue_by_id(c.qid)
             .map_or_else(|| "acd/music".to_owned(), |q| q.def.music.clone());
-        self.play(call, vec![json!(music)], true);
+        self.play(call, vec![json!(music)], true, false);
     }
 
     /// Play prompts to a caller (replacing what it hears).
-    pub(super) fn play(&mut self, call: u64, prompts: Vec<Value>, repeat: bool) {
+    pub(super) fn play(&mut self, call: u64, prompts: Vec<Value>, repeat: bool, barge_in: bool) {
         self.stop_media(call);
         match self.exec(json!({"cmd": "play", "call": call, "prompts": prompts,
-            "repeat": repeat, "barge_in": false}))
+            "repeat": repeat, "barge_in": barge_in}))
         {
             Ok(r) => {
                 if let Some(id) = r["media_id"].as_u64() {
@@ -218,7 +218,7 @@ impl Service {
             json!({"event": "acd_announce", "call": call, "queue": queue,
             "position": position, "ewt_s": ewt}),
         );
-        self.play(call, p, false);
+        self.play(call, p, false, false);
     }
 
     /// A play, collect or recording of a caller ended.
@@ -253,6 +253,26 @@ impl Service {
                     self.music(call);
                 }
             }
+            ("play_done", Phase::Choosing) => {
+                // Digits pressed during the prompt count (no flush).
+                match self.exec(json!({"cmd": "collect", "call": call, "max_digits": 1,
+                    "first_timeout_ms": 6000}))
+                {
+                    Ok(r) => {
+                        if let (Some(id), Some(c)) = (r["media_id"].as_u64(), self.callers.get_mut(&call)) {
+                            c.media = Some(id);
+                            self.by_media.insert(id, call);
+                        }
+                    }
+                    Err(e) => {
+                        log::warn!("call {call}: keep-waiting choice not collected: {}", e.message);
+                        if let Some(c) = self.callers.get_mut(&call) {
+                            c.phase = Phase::Waiting;
+                        }
+                        self.music(call);
+                    }
+                }
+            }
             ("collect_done", Phase::Choosing) => {
                 let digits = e["digits"].as_str().unwrap_or("");
                 if let Some(c) = self.callers.get_mut(&call) {
@@ -270,21 +290,16 @@ impl Service {
 
     /// "Press 1 to keep waiting, 2 to leave a message."
     fn offer_choice(&mut self, call: u64) {
-        self.stop_media(call);
-        match self.exec(json!({"cmd": "collect", "call": call, "max_digits": 1,
-            "first_timeout_ms": 6000, "prompts": ["acd/keep_or_message"], "flush": true}))
-        {
-            Ok(r) => {
-                if let (Some(id), Some(c)) = (r["media_id"].as_u64(), self.callers.get_mut(&call)) {
-                    c.media = Some(id);
-                    c.phase = Phase::Choosing;
-                    self.by_media.insert(id, call);
-                }
+        self.exec_quiet(json!({"cmd": "collect_stop", "call": call}));
+        if let Some(c) = self.callers.get_mut(&call) {
+            c.phase = Phase::Choosing;
+        }
+        self.play(call, vec![json!("acd/keep_or_message")], false, true);
+        if self.callers.get(&call).is_some_and(|c| c.media.is_none()) {
+            if let Some(c) = self.callers.get_mut(&call) {
+                c.phase = Phase::Waiting;
             }
-            Err(e) => {
-                log::warn!("call {call}: keep-waiting offer failed: {}", e.message);
-                self.music(call);
-            }
+            self.music(call);
         }
     }
 
