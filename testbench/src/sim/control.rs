@@ -8,6 +8,8 @@
 //! * `{"cmd":"status"}`: board and per-span line status
 //! * `pri_policy`, `pri_call`, `pri_hangup`, `pri_restart`, `pri_status`
 //!   (with `"span"`): the built-in PRI far end, see `prifar`
+//! * `pbx`, `pbx_status` (with `"span"`): per-extension behaviour of the
+//!   PRI far end as a PBX of agent phones, see `pbx`
 //! * `traffic`, `traffic_stop`, `traffic_status`: the traffic generator on
 //!   the PRI far ends, see `traffic`
 //!
@@ -145,13 +147,33 @@ fn parse(v: &Value, reply: Sender<Value>) -> Result<ControlRequest, Value> {
                 reply,
             })
         }
+        "pbx" => {
+            let span = span()?;
+            let config = super::pbx::PbxConfig::from_json(obj).map_err(err)?;
+            Ok(ControlRequest::Pri {
+                span,
+                command: super::PriCommand::Pbx(config.map(Box::new)),
+                reply,
+            })
+        }
+        "pbx_status" => {
+            let span = span()?;
+            if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "cmd" | "span")) {
+                return Err(err(format!("pbx_status: unknown field \"{k}\"")));
+            }
+            Ok(ControlRequest::Pri {
+                span,
+                command: super::PriCommand::PbxStatus,
+                reply,
+            })
+        }
         "traffic" | "traffic_stop" | "traffic_status" => {
             let command = super::traffic::TrafficCommand::from_json(cmd, v).map_err(err)?;
             Ok(ControlRequest::Traffic { command, reply })
         }
         other => Err(err(format!(
             "unknown cmd `{other}` (fault, clear, status, pri_policy, pri_call, pri_hangup, \
-             pri_restart, pri_status, traffic, traffic_stop, traffic_status)"
+             pri_restart, pri_status, pbx, pbx_status, traffic, traffic_stop, traffic_status)"
         ))),
     }
 }

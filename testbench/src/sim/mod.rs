@@ -16,6 +16,8 @@
 //! D-channel ([`PriScript`] behind HDLC on the signalling timeslot),
 //! scripted through the control socket, and a [`traffic`] generator of
 //! callers on top of it (`traffic`, `traffic_stop`, `traffic_status`).
+//! A span's far end can also act as a PBX full of agent phones, with a
+//! behaviour per called extension ([`pbx`]: `pbx`, `pbx_status`).
 //!
 //! The host driver in `trunk-driver-sys` opens such a directory as `sim:DIR`
 //! and cannot tell it from hardware, apart from the `SIMULATED` capability bit.
@@ -23,6 +25,7 @@
 mod control;
 mod engine;
 mod external;
+pub mod pbx;
 mod prifar;
 pub mod traffic;
 

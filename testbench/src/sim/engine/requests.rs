@@ -46,7 +46,7 @@ impl Engine {
                 let r = match (self.span_index(span), self.pri.as_mut()) {
                     (Err(e), _) => e,
                     (Ok(_), None) => json!({"ok": false, "error": format!(
-                        "the far end is `{}`; pri_* requests need --far-end pri-net or pri-cpe",
+                        "the far end is `{}`; pri_* and pbx requests need --far-end pri-net or pri-cpe",
                         self.far_end
                     )}),
                     (Ok(i), Some(p)) => p.command(i, board_ms, &command),

@@ -17,6 +17,7 @@ use trunk_isdn::lapd::Role;
 
 use super::types::{CallPlan, FarCounters, PriCommand, PriPolicy};
 use super::watch::Watched;
+use crate::sim::pbx::{Decision, Pbx};
 
 /// Entries kept in the event log.
 pub const EVENT_LOG: usize = 32;
@@ -95,6 +96,9 @@ pub struct PriScript {
     /// Calls placed for a caller outside the script (the traffic
     /// generator) and their events.
     pub(super) watched: Watched,
+    /// Per-extension behaviour (`pbx`); replaces `policy` for calls from
+    /// trunkd while set.
+    pub(super) pbx: Option<Pbx>,
     started: bool,
 }
 
@@ -126,6 +130,7 @@ impl PriScript {
             log: VecDeque::with_capacity(EVENT_LOG),
             now: 0,
             watched: Watched::default(),
+            pbx: None,
             started: false,
         }
     }
@@ -143,6 +148,11 @@ impl PriScript {
     /// Replace the inbound policy (calls already decided keep theirs).
     pub fn set_policy(&mut self, policy: PriPolicy) {
         self.policy = policy;
+    }
+
+    /// The PBX config and counters, when `pbx` set one.
+    pub fn pbx(&self) -> Option<&Pbx> {
+        self.pbx.as_ref()
     }
 
     /// The counters.
@@ -269,6 +279,21 @@ impl PriScript {
                 json!({ "channel": channel })
             }
             PriCommand::Status => self.status_json(),
+            PriCommand::Pbx(Some(cfg)) => {
+                match &mut self.pbx {
+                    Some(p) => p.reconfigure((**cfg).clone()),
+                    None => self.pbx = Some(Pbx::new((**cfg).clone())),
+                }
+                json!({ "pbx": true, "config": cfg.to_json() })
+            }
+            PriCommand::Pbx(None) => {
+                self.pbx = None;
+                json!({ "pbx": false, "policy": super::report::policy_json(&self.policy) })
+            }
+            PriCommand::PbxStatus => match &self.pbx {
+                Some(p) => p.status_json(),
+                None => json!({ "pbx": false }),
+            },
         };
         Ok(reply)
     }
@@ -337,6 +362,9 @@ impl PriScript {
                 } else {
                     c.received_answered += 1;
                 }
+                if let (PriEvent::Connected { .. }, Some(p)) = (&e, &mut self.pbx) {
+                    p.answered(call, now);
+                }
                 if let Some(t) = self.calls.get_mut(&call) {
                     t.answered = true;
                     t.digits.clear();
@@ -352,6 +380,9 @@ impl PriScript {
                     ClearedBy::Local => c.cleared_by_far += 1,
                     ClearedBy::Timer => c.cleared_by_timer += 1,
                     ClearedBy::Protocol => c.cleared_by_protocol += 1,
+                }
+                if let Some(p) = &mut self.pbx {
+                    p.cleared(call, now);
                 }
                 if let Some(t) = self.calls.remove(&call) {
                     if !t.inbound && !t.answered && by != ClearedBy::Local {
@@ -373,9 +404,29 @@ impl PriScript {
         }
     }
 
-    /// Apply the policy to an inbound call whose number is complete.
+    /// Apply the policy (or the PBX's, by called number) to an inbound
+    /// call whose number is complete.
     fn decide(&mut self, now: u64, call: CallId) {
-        let p = self.policy;
+        let mut p = self.policy;
+        if let Some(pbx) = &mut self.pbx {
+            let number = self.pri.call(call).map(|c| c.called.digits.to_string());
+            p = match pbx.offer(call, number.as_deref().unwrap_or("")) {
+                Decision::Clear { cause } => PriPolicy {
+                    reject_cause: Some(cause),
+                    ring: false,
+                    ..p
+                },
+                Decision::Ring {
+                    answer_after_ms,
+                    talk_ms,
+                } => PriPolicy {
+                    answer_after_ms,
+                    reject_cause: None,
+                    hangup_after_ms: talk_ms,
+                    ring: true,
+                },
+            };
+        }
         let Some(t) = self.calls.get_mut(&call) else {
             return;
         };

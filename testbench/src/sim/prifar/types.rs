@@ -130,6 +130,11 @@ pub enum PriCommand {
     },
     /// Report the far end's state.
     Status,
+    /// Set (`Some`) or remove (`None`) the span's PBX: per-extension
+    /// behaviour for calls from trunkd, instead of the policy.
+    Pbx(Option<Box<crate::sim::pbx::PbxConfig>>),
+    /// Report the PBX config and its per-extension counters.
+    PbxStatus,
 }
 
 /// Far-end counters. "Placed" calls go towards trunkd, "received" come from it.
