@@ -11,6 +11,7 @@
 mod events;
 mod pool;
 mod state;
+pub mod stats;
 mod types;
 
 #[cfg(test)]
