@@ -167,10 +167,7 @@ pub fn run(cmd: &AcdCommand, s: &Session) -> Res<ExitCode> {
             AcdCommand::Queues => queues_text(&v),
             AcdCommand::Agents => agents_text(&v),
             AcdCommand::Stats {
-                csv,
-                agents,
-                agent,
-                ..
+                csv, agents, agent, ..
             } => {
                 let agents = *agents || agent.is_some();
                 match (csv, agents) {
@@ -202,7 +199,8 @@ fn ms(v: &Value) -> String {
 
 /// A percentage with two decimals, `-` when absent.
 fn pct(v: &Value) -> String {
-    v.as_f64().map_or_else(|| NONE.into(), |p| format!("{p:.2}"))
+    v.as_f64()
+        .map_or_else(|| NONE.into(), |p| format!("{p:.2}"))
 }
 
 /// An object as `k=v,k=v` (`-` when empty or absent).
@@ -339,17 +337,16 @@ pub fn stats_agents_text(v: &Value) -> String {
         ("NOT-READY BY REASON", Align::Left),
     ]);
     for a in rows(v, "agents") {
-        let reasons = a["not_ready_by_reason"].as_object().map_or(NONE.into(), |m| {
-            let v: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k}={}", ms(v)))
-                .collect();
-            if v.is_empty() {
-                NONE.into()
-            } else {
-                v.join(",")
-            }
-        });
+        let reasons = a["not_ready_by_reason"]
+            .as_object()
+            .map_or(NONE.into(), |m| {
+                let v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", ms(v))).collect();
+                if v.is_empty() {
+                    NONE.into()
+                } else {
+                    v.join(",")
+                }
+            });
         t.push([
             s(&a["agent"]),
             ms(&a["start_ms"]),
