@@ -126,18 +126,30 @@ fn vip_first_and_abandonment_is_reported() {
     let (rig, base) = acd::start("acd-vip", cfg, 500, Some(1000));
     let mut c = rig.client();
     let mut ev = rig.subscriber(&["acd_*"]);
-    // Three callers wait (nobody ready); one is a VIP put in by an API client.
+    // Three callers wait (nobody ready), then a VIP (the flow's screen node) arrives last.
     ok(&mut c, json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}));
     acd::calls(&rig, "100", "4440", 3, 200);
-    let mut calls = Vec::new();
     for _ in 0..3 {
-        calls.push(expect_event(&mut ev, 30, "queued", |e| e["event"] == "acd_queued")["call"].as_u64().unwrap());
+        let q = expect_event(&mut ev, 30, "queued", |e| e["event"] == "acd_queued");
+        assert_eq!(q["priority"], 0, "{q}");
     }
-    // The first caller gives up.
+    acd::calls(&rig, "100", "99900", 1, 0);
+    let vip = expect_event(&mut ev, 30, "VIP queued", |e| e["event"] == "acd_queued");
+    assert_eq!(vip["priority"], 50, "{vip}");
+    assert_eq!(vip["position"], 1, "the VIP goes to the head of the queue: {vip}");
+    ok(&mut c, json!({"cmd":"agent_ready","agent":1001}));
+    let o = expect_event(&mut ev, 30, "offer", |e| e["event"] == "acd_offered");
+    assert_eq!(o["call"], vip["call"], "the VIP is served first");
+    // Everybody gives up, the VIP while the agent's phone rings.
     rig.sim_ok(json!({"cmd":"pri_hangup","span":1,"all":true,"cause":16}));
-    let _ = &calls;
     let ab = expect_event(&mut ev, 30, "abandon", |e| e["event"] == "acd_abandoned");
     assert!(ab["wait_ms"].as_u64().is_some());
-    let cdrs = acd::wait_cdrs(&base, "abandoned CDRs", |c| c.iter().any(|x| x["disposition"] == "abandoned"));
-    assert!(cdrs.iter().any(|x| x["disposition"] == "abandoned"));
+    let cdrs = acd::wait_cdrs(&base, "abandoned CDRs", |c| {
+        c.iter().filter(|x| x["disposition"] == "abandoned").count() == 4
+    });
+    for x in cdrs.iter().filter(|x| x["disposition"] == "abandoned") {
+        assert_eq!(x["queue"], serde_json::Value::Null, "never reached an agent: {x}");
+    }
+    let agents = ok(&mut c, json!({"cmd":"acd_agents"}));
+    assert_eq!(agents["agents"][0]["state"], "ready", "the offer ended: {agents}");
 }

@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+pub mod acd_cli;
 pub mod api;
 pub mod calls_cli;
 pub mod capture;

@@ -188,7 +188,7 @@ impl Service {
             agent,
             now_ms: self.now(),
         };
-        let report = self.stats.report(&q).map_err(|e| bad("interval_min", e))?;
+        let report = self.stats.report(&q).map_err(|e| bad("interval_min", e.to_string()))?;
         Ok(report.to_json())
     }
 
@@ -227,7 +227,7 @@ impl Service {
             .collect();
         calls.sort_by_key(|c| c["call"].as_u64());
         json!({"in_queue": in_queue, "with_agents": talking, "now_ms": now,
-            "stats": self.stats.live_json(now), "calls": calls})
+            "stats": serde_json::to_value(self.stats.live(now)).unwrap_or_default(), "calls": calls})
     }
 
     /// The caller's previous calls for a screen-pop.

@@ -21,7 +21,7 @@ pub const PROMPTS: [&str; 5] = [
     "acd/keep_or_message",
 ];
 
-/// Flows: `pstn` calls to 100 go to queue sales, to 200 to queue support;
+/// Flows: `pstn` calls go to queue sales (callers 99900* as VIPs), to 200 to queue support;
 /// `after_queue` is where a refused call goes; `voicemail` records a message.
 pub const FLOWS: &str = r#"
 [[attach]]
@@ -33,8 +33,16 @@ trunk_group = "pstn"
 dnis = "200"
 flow = "support"
 
+[lists.vip]
+numbers = ["99900*"]
+
 [flows.sales]
-start = "q"
+start = "screen"
+[flows.sales.nodes.screen]
+kind = "screen"
+vip = "vip"
+vip_next = "q"
+next = "q"
 [flows.sales.nodes.q]
 kind = "queue"
 queue = "sales"

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
 
+use trunk_tools::acd_cli::{self, AcdCommand};
 use trunk_tools::api::{BertReport, ChannelsReply, SpansReply, Status, DEFAULT_SOCKET};
 use trunk_tools::calls_cli::{self, CallCommand, Session};
 use trunk_tools::cdr_cli::{self, CdrCommand};
@@ -41,6 +42,7 @@ Examples:
   trunkctl hangup 12 --cause 17
   trunkctl events --filter 'call_*' --span 1
   trunkctl cdr tail -n 50 --follow
+  trunkctl stats --interval 60 --queue sales --csv
   trunkctl capture 1 -w dchan.pcap --seconds 60")]
 struct Cli {
     #[command(flatten)]
@@ -121,6 +123,8 @@ it counted errors) and 1 when it could not be run.")]
     Media(MediaCommand),
     #[command(flatten)]
     Ivr(IvrCommand),
+    #[command(flatten)]
+    Acd(AcdCommand),
     /// Call detail records: `cdr tail [-n N] [--follow]`
     Cdr {
         #[command(subcommand)]
@@ -244,6 +248,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
                 json: g.json,
             };
             return ivr_cli::run(cmd, &session);
+        }
+        Command::Acd(cmd) => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return acd_cli::run(cmd, &session);
         }
         Command::Cdr { cmd } => {
             let session = Session {
@@ -486,6 +498,35 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(parse(&["capture", "2"]).is_err(), "-w is required");
+    }
+
+    #[test]
+    fn acd_command_arguments() {
+        let parse = |args: &[&str]| {
+            let mut v = vec!["trunkctl"];
+            v.extend_from_slice(args);
+            Cli::try_parse_from(v).map(|c| c.command)
+        };
+        assert!(matches!(
+            parse(&["queues"]).expect("queues"),
+            Command::Acd(AcdCommand::Queues)
+        ));
+        assert!(matches!(
+            parse(&["agents", "--json"]).expect("agents"),
+            Command::Acd(AcdCommand::Agents)
+        ));
+        match parse(&["stats", "--interval", "60", "--queue", "sales", "--csv"]).expect("stats") {
+            Command::Acd(AcdCommand::Stats {
+                interval: Some(60),
+                queue: Some(q),
+                agent: None,
+                csv: true,
+                agents: false,
+            }) => assert_eq!(q, "sales"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse(&["stats", "--interval", "0"]).is_err());
+        assert!(parse(&["stats", "--agent", "x"]).is_err());
     }
 
     #[test]
