@@ -21,23 +21,35 @@ fn ring_no_answer_returns_the_call_and_a_busy_phone_is_skipped() {
     let m = expect_event(&mut ev, 30, "RONA", |e| e["event"] == "acd_missed");
     assert_eq!(m["reason"], "ring_no_answer", "{m}");
     assert_eq!(m["agent"], 1001);
-    let s = expect_event(&mut ev, 30, "not ready", |e| e["event"] == "agent_state" && e["state"] == "not_ready");
+    let s = expect_event(&mut ev, 30, "not ready", |e| {
+        e["event"] == "agent_state" && e["state"] == "not_ready"
+    });
     assert_eq!(s["reason_name"], "ring_no_answer", "{s}");
     let q = ok(&mut c, json!({"cmd":"acd_queues"}));
-    assert_eq!(q["queues"][0]["waiting"], 1, "the call is back in its queue: {q}");
+    assert_eq!(
+        q["queues"][0]["waiting"], 1,
+        "the call is back in its queue: {q}"
+    );
     // A second agent whose phone is busy: skipped, reported, ready again after skip_s.
     rig.sim_ok(json!({"cmd":"pri_policy","span":2,"reject_cause":17}));
     login(&mut c, 1002, "2002", json!({"sales": 5}));
-    let m = expect_event(&mut ev, 30, "busy", |e| e["event"] == "acd_missed" && e["agent"] == 1002);
+    let m = expect_event(&mut ev, 30, "busy", |e| {
+        e["event"] == "acd_missed" && e["agent"] == 1002
+    });
     assert_eq!(m["reason"], "busy");
-    let s = expect_event(&mut ev, 30, "skipped", |e| e["event"] == "agent_state" && e["agent"] == 1002 && e["state"] == "not_ready");
+    let s = expect_event(&mut ev, 30, "skipped", |e| {
+        e["event"] == "agent_state" && e["agent"] == 1002 && e["state"] == "not_ready"
+    });
     assert_eq!(s["reason_name"], "endpoint_busy");
     // The phones work again: 1002 comes back by itself and takes the call.
     rig.sim_ok(json!({"cmd":"pri_policy","span":2,"answer_after_ms":500,"hangup_after_ms":1000}));
     let a = expect_event(&mut ev, 30, "answered", |e| e["event"] == "acd_answered");
     assert_eq!(a["agent"], 1002, "{a}");
     let agents = ok(&mut c, json!({"cmd":"acd_agents"}));
-    assert_eq!(agents["agents"][0]["state"], "not_ready", "RONA agent stays not ready: {agents}");
+    assert_eq!(
+        agents["agents"][0]["state"], "not_ready",
+        "RONA agent stays not ready: {agents}"
+    );
     assert_eq!(agents["agents"][0]["missed"], 1);
 }
 
@@ -59,14 +71,19 @@ announce_every_s = 0
     let mut c = rig.client();
     let mut ev = rig.subscriber(&["acd_*"]);
     // A sales agent who is not ready keeps the queue staffed but takes nothing.
-    ok(&mut c, json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}));
+    ok(
+        &mut c,
+        json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}),
+    );
     acd::calls(&rig, "100", "321", 1, 0);
     let o = expect_event(&mut ev, 30, "overflow", |e| e["event"] == "acd_overflowed");
     assert_eq!(o["reason"], "max_wait", "{o}");
     assert_eq!(o["to"], "queue:support");
     assert!(o["wait_ms"].as_u64().unwrap() >= 3000, "{o}");
     // Support has nobody logged in: straight on to the operator's number.
-    let o2 = expect_event(&mut ev, 30, "no agents", |e| e["event"] == "acd_overflowed" && e["reason"] == "no_agents");
+    let o2 = expect_event(&mut ev, 30, "no agents", |e| {
+        e["event"] == "acd_overflowed" && e["reason"] == "no_agents"
+    });
     assert_eq!(o2["queue"], "support");
     assert_eq!(o2["to"], "number:pbx/2999");
     let cdrs = acd::wait_cdrs(&base, "caller and operator", |c| c.len() >= 2);
@@ -90,33 +107,56 @@ message = "flow:message"
     let (rig, base) = acd::start("acd-message", cfg, 500, None);
     let mut c = rig.client();
     let mut ev = rig.subscriber(&["acd_*", "ivr_*"]);
-    ok(&mut c, json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}));
+    ok(
+        &mut c,
+        json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}),
+    );
     // Two callers: the first presses 2 (message), the second presses 1 (keep waiting).
-    let caller = |name: &str, digit: &str| json!({"name": name, "weight": 1, "patience_ms": 120000,
-        "script": [{"wait_ms": 9000}, {"dtmf": digit}, {"wait_ms": 20000}, {"hangup": true}]});
+    let caller = |name: &str, digit: &str| {
+        json!({"name": name, "weight": 1, "patience_ms": 120000,
+        "script": [{"wait_ms": 9000}, {"dtmf": digit}, {"wait_ms": 20000}, {"hangup": true}]})
+    };
     rig.sim_ok(json!({"cmd":"traffic","seed":7,"groups":[
         {"name":"two","spans":[1],"number":"100","from_list":["600001"],
          "interval_ms":100,"calls":1,"callers":[caller("msg","2")]},
         {"name":"one","spans":[1],"number":"100","from_list":["600002"],
          "interval_ms":100,"calls":1,"callers":[caller("keep","1")]}]}));
-    let a = expect_event(&mut ev, 60, "announcement", |e| e["event"] == "acd_announce");
+    let a = expect_event(&mut ev, 60, "announcement", |e| {
+        e["event"] == "acd_announce"
+    });
     assert!(a["position"].as_u64().unwrap() >= 1, "{a}");
-    let o = expect_event(&mut ev, 60, "caller choice", |e| e["event"] == "acd_overflowed");
+    let o = expect_event(&mut ev, 60, "caller choice", |e| {
+        e["event"] == "acd_overflowed"
+    });
     assert_eq!(o["reason"], "caller_choice", "{o}");
     assert_eq!(o["to"], "flow:message");
     let first = o["call"].as_u64().unwrap();
-    let r = expect_event(&mut ev, 60, "voicemail", |e| e["event"] == "ivr_started" && e["call"] == first);
+    let r = expect_event(&mut ev, 60, "voicemail", |e| {
+        e["event"] == "ivr_started" && e["call"] == first
+    });
     assert_eq!(r["flow"], "message");
     // The other caller keeps waiting: still queued, announced again later.
     let later = expect_event(&mut ev, 60, "announcement to the one who stayed", |e| {
         e["event"] == "acd_announce" && e["call"] != first
     });
     let q = ok(&mut c, json!({"cmd":"acd_live"}));
-    assert!(q["calls"].as_array().unwrap().iter().any(|x| x["call"] == later["call"]), "{q}");
-    let cdrs = acd::wait_cdrs(&base, "the message caller", |c| c.iter().any(|x| x["call"] == first));
+    assert!(
+        q["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["call"] == later["call"]),
+        "{q}"
+    );
+    let cdrs = acd::wait_cdrs(&base, "the message caller", |c| {
+        c.iter().any(|x| x["call"] == first)
+    });
     let rec = cdrs.iter().find(|x| x["call"] == first).unwrap();
     assert_eq!(rec["flow"], "message", "{rec}");
-    assert!(!rec["recordings"].as_array().unwrap().is_empty(), "a message was recorded: {rec}");
+    assert!(
+        !rec["recordings"].as_array().unwrap().is_empty(),
+        "a message was recorded: {rec}"
+    );
 }
 
 #[test]
@@ -127,7 +167,10 @@ fn vip_first_and_abandonment_is_reported() {
     let mut c = rig.client();
     let mut ev = rig.subscriber(&["acd_*"]);
     // Three callers wait (nobody ready), then a VIP (the flow's screen node) arrives last.
-    ok(&mut c, json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}));
+    ok(
+        &mut c,
+        json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}),
+    );
     acd::calls(&rig, "100", "4440", 3, 200);
     for _ in 0..3 {
         let q = expect_event(&mut ev, 30, "queued", |e| e["event"] == "acd_queued");
@@ -136,7 +179,10 @@ fn vip_first_and_abandonment_is_reported() {
     acd::calls(&rig, "100", "99900", 1, 0);
     let vip = expect_event(&mut ev, 30, "VIP queued", |e| e["event"] == "acd_queued");
     assert_eq!(vip["priority"], 50, "{vip}");
-    assert_eq!(vip["position"], 1, "the VIP goes to the head of the queue: {vip}");
+    assert_eq!(
+        vip["position"], 1,
+        "the VIP goes to the head of the queue: {vip}"
+    );
     ok(&mut c, json!({"cmd":"agent_ready","agent":1001}));
     let o = expect_event(&mut ev, 30, "offer", |e| e["event"] == "acd_offered");
     assert_eq!(o["call"], vip["call"], "the VIP is served first");
@@ -148,8 +194,15 @@ fn vip_first_and_abandonment_is_reported() {
         c.iter().filter(|x| x["disposition"] == "abandoned").count() == 4
     });
     for x in cdrs.iter().filter(|x| x["disposition"] == "abandoned") {
-        assert_eq!(x["queue"], serde_json::Value::Null, "never reached an agent: {x}");
+        assert_eq!(
+            x["queue"],
+            serde_json::Value::Null,
+            "never reached an agent: {x}"
+        );
     }
     let agents = ok(&mut c, json!({"cmd":"acd_agents"}));
-    assert_eq!(agents["agents"][0]["state"], "ready", "the offer ended: {agents}");
+    assert_eq!(
+        agents["agents"][0]["state"], "ready",
+        "the offer ended: {agents}"
+    );
 }

@@ -259,13 +259,18 @@ impl Service {
                     "first_timeout_ms": 6000}))
                 {
                     Ok(r) => {
-                        if let (Some(id), Some(c)) = (r["media_id"].as_u64(), self.callers.get_mut(&call)) {
+                        if let (Some(id), Some(c)) =
+                            (r["media_id"].as_u64(), self.callers.get_mut(&call))
+                        {
                             c.media = Some(id);
                             self.by_media.insert(id, call);
                         }
                     }
                     Err(e) => {
-                        log::warn!("call {call}: keep-waiting choice not collected: {}", e.message);
+                        log::warn!(
+                            "call {call}: keep-waiting choice not collected: {}",
+                            e.message
+                        );
                         if let Some(c) = self.callers.get_mut(&call) {
                             c.phase = Phase::Waiting;
                         }

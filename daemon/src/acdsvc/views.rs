@@ -188,7 +188,10 @@ impl Service {
             agent,
             now_ms: self.now(),
         };
-        let report = self.stats.report(&q).map_err(|e| bad("interval_min", e.to_string()))?;
+        let report = self
+            .stats
+            .report(&q)
+            .map_err(|e| bad("interval_min", e.to_string()))?;
         Ok(report.to_json())
     }
 
