@@ -331,7 +331,7 @@ impl Service {
                 self.missed(caller, agent, why, now);
             }
             Leg::Agent { caller, agent } => {
-                let in_conf = self.callers.get(&caller).and_then(|c| c.conference.clone());
+                let in_conf = self.callers.get(&caller).and_then(|c| c.conference);
                 self.agent_released(agent, caller, now);
                 match in_conf {
                     Some(_) => self.conference_agent_left(caller, agent),

@@ -452,7 +452,9 @@ impl Service {
                     }
                 }
             }
-            (Then::Queue, Some(Node::Queue { queue, next, .. })) => self.to_queue(s, &queue, next),
+            (Then::Queue, Some(Node::Queue { queue, next, .. })) => {
+                self.hand_to_queue(s, &queue, next)
+            }
             (then, node) => {
                 log::error!(
                     "call {}: step {then:?} does not fit node {:?}",
@@ -466,7 +468,7 @@ impl Service {
     }
 
     /// Hand the call to an ACD queue; `next` if the ACD refuses it.
-    fn to_queue(&mut self, s: &mut Session, queue: &str, next: String) {
+    fn hand_to_queue(&mut self, s: &mut Session, queue: &str, next: String) {
         let vip = s.var("screen").is_some_and(|v| v == "vip");
         let (tx, rx) = crossbeam_channel::bounded(1);
         let sent = self.reg.acd.try_send(crate::acdsvc::AcdCmd::Enqueue {
