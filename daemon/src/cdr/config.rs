@@ -28,8 +28,8 @@ pub struct CdrConfig {
     /// kernel has the data), a power cut may.
     pub fsync: bool,
     /// Most records the in-memory index keeps for `history` and
-    /// `recordings` (the newest; 0 turns the index off). About 200 bytes
-    /// each.
+    /// `recordings` (the newest; 0 turns the index off). 200 to 300 bytes
+    /// each (300 for callers seen once).
     pub index_max: usize,
 }
 

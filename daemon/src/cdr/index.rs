@@ -161,6 +161,53 @@ struct Entry {
 /// calls arriving in the same millisecond stay apart and in order).
 type Key = (u64, u64);
 
+/// A caller's calls, sorted by [`Key`]. Most callers call once: their one
+/// call is held without an allocation of its own.
+enum Calls {
+    One(Key),
+    Many(VecDeque<Key>),
+}
+
+impl Calls {
+    fn add(&mut self, key: Key) {
+        let list = match self {
+            Calls::One(k) => {
+                *self = Calls::Many(VecDeque::from([*k]));
+                match self {
+                    Calls::Many(l) => l,
+                    Calls::One(_) => return,
+                }
+            }
+            Calls::Many(l) => l,
+        };
+        // Records come nearly in arrival order: the search ends at the back.
+        let at = list.partition_point(|k| *k < key);
+        list.insert(at, key);
+    }
+
+    /// Forget `key`; true when no call is left.
+    fn remove(&mut self, key: Key) -> bool {
+        match self {
+            Calls::One(k) => *k == key,
+            Calls::Many(l) => {
+                if let Ok(i) = l.binary_search(&key) {
+                    l.remove(i);
+                }
+                l.is_empty()
+            }
+        }
+    }
+
+    /// Newest first.
+    fn newest(&self) -> impl Iterator<Item = &Key> {
+        let (one, many) = match self {
+            Calls::One(k) => (Some(k), None),
+            Calls::Many(l) => (None, Some(l.iter().rev())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
 /// The index. Shared as `Registry::cdr_index` (`Arc<Mutex<CdrIndex>>`).
 pub struct CdrIndex {
     max: usize,
@@ -168,7 +215,7 @@ pub struct CdrIndex {
     first: u64,
     entries: VecDeque<Entry>,
     /// Inbound calls by ANI, sorted by [`Key`].
-    by_ani: HashMap<Arc<str>, VecDeque<Key>>,
+    by_ani: HashMap<Arc<str>, Calls>,
     /// Calls with recordings.
     recorded: BTreeSet<Key>,
     /// Dispositions and queue names, stored once.
@@ -264,8 +311,7 @@ impl CdrIndex {
         let Some(keys) = self.by_ani.get(ani) else {
             return Vec::new();
         };
-        keys.iter()
-            .rev()
+        keys.newest()
             .take(limit)
             .filter_map(|&(_, pos)| self.entry(pos))
             .map(|e| HistoryEntry {
@@ -344,10 +390,12 @@ impl CdrIndex {
             None => Arc::from(ani_text),
         };
         if inbound && !ani.is_empty() {
-            let keys = self.by_ani.entry(ani.clone()).or_default();
-            // Records come nearly in arrival order: the search ends at the back.
-            let at = keys.partition_point(|k| *k < key);
-            keys.insert(at, key);
+            match self.by_ani.get_mut(&*ani) {
+                Some(calls) => calls.add(key),
+                None => {
+                    self.by_ani.insert(ani.clone(), Calls::One(key));
+                }
+            }
         }
         let files: Box<[Box<str>]> = l
             .recordings
@@ -384,15 +432,14 @@ impl CdrIndex {
         if !e.files.is_empty() {
             self.recorded.remove(&key);
         }
-        if e.inbound && !e.ani.is_empty() {
-            if let Some(keys) = self.by_ani.get_mut(&*e.ani) {
-                if let Ok(i) = keys.binary_search(&key) {
-                    keys.remove(i);
-                }
-                if keys.is_empty() {
-                    self.by_ani.remove(&*e.ani);
-                }
-            }
+        let indexed = e.inbound && !e.ani.is_empty();
+        if indexed
+            && self
+                .by_ani
+                .get_mut(&*e.ani)
+                .is_some_and(|calls| calls.remove(key))
+        {
+            self.by_ani.remove(&*e.ani);
         }
     }
 }

@@ -240,3 +240,28 @@ fn a_missing_file_is_an_empty_index() {
     assert!(ix.stats().records == 0);
     assert_eq!(ix.stats().skipped, 0);
 }
+
+#[test]
+fn dropping_follows_write_order_not_arrival() {
+    // Call 1 arrived after call 2 but ended (was written) first: it is the
+    // oldest record and drops out first, from the end of X's list.
+    let mut ix = CdrIndex::new(2);
+    ix.insert_json(&cdr(
+        1,
+        T0 + 5000,
+        "in",
+        "X",
+        json!({"recordings": ["/r/1.wav"]}),
+    ));
+    ix.insert_json(&cdr(2, T0, "in", "X", json!({"recordings": ["/r/2.wav"]})));
+    assert_eq!(calls_of(&ix.history("X", 10)), [1, 2]);
+    ix.insert_json(&cdr(3, T0 + 9000, "in", "Y", json!({})));
+    assert_eq!(calls_of(&ix.history("X", 10)), [2]);
+    assert_eq!(calls_of(&ix.history("Y", 10)), [3]);
+    assert_eq!(rec_calls(&ix.recordings(&RecordingQuery::default())), [2]);
+    ix.insert_json(&cdr(4, T0 + 9500, "in", "Y", json!({})));
+    assert!(ix.history("X", 10).is_empty());
+    assert!(!ix.by_ani.contains_key("X"));
+    assert_eq!(calls_of(&ix.history("Y", 10)), [4, 3]);
+    assert_eq!(ix.stats().dropped, 2);
+}
