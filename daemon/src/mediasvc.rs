@@ -60,6 +60,15 @@ impl MediaBook {
     pub fn recording_started(&mut self, id: u32, span: u32, ts: u8) {
         self.recordings.insert(id, (span, ts));
     }
+
+    /// The recording running on span `span` / timeslot `ts`, if any (until
+    /// the writer reports it finished).
+    pub fn recording_on(&self, span: u32, ts: u8) -> Option<u32> {
+        self.recordings
+            .iter()
+            .find(|(_, &c)| c == (span, ts))
+            .map(|(&id, _)| id)
+    }
 }
 
 /// The file a recording named `name` goes to: inside `dir`, `.wav` added

@@ -104,6 +104,9 @@ pub struct Registry {
     pub cdr_extras: Mutex<std::collections::HashMap<u64, crate::cdr::CdrExtras>>,
     /// The CDR writer's queue and counters.
     pub cdr: crate::cdr::CdrLink,
+    /// The in-memory index of CDRs (caller history, recordings search),
+    /// loaded at start and fed by the CDR writer.
+    pub cdr_index: Arc<Mutex<crate::cdr::index::CdrIndex>>,
 }
 
 impl Registry {
@@ -130,6 +133,9 @@ impl Registry {
             acd_events_rx: Mutex::new(Some(bus.acd_tap())),
             cdr_extras: Mutex::new(std::collections::HashMap::new()),
             cdr: crate::cdr::CdrLink::new(&config.cdr),
+            cdr_index: Arc::new(Mutex::new(crate::cdr::index::CdrIndex::new(
+                config.cdr.index_max,
+            ))),
             calls: Mutex::new(CallTable::default()),
             ivr_events_rx: Mutex::new(Some(bus.tap())),
             bus,

@@ -33,6 +33,7 @@ pub mod events;
 pub mod ivr_cli;
 pub mod media_cli;
 pub mod pcap;
+pub mod rec_cli;
 pub mod render;
 pub mod table;
 

@@ -1,5 +1,6 @@
 //! The media commands of `trunkctl`: `play`, `collect`, `send-dtmf`,
-//! `record`, `bridge`, `unbridge` and `conferences`.
+//! `record` (and `record start|stop CALL`, see [`crate::rec_cli`]),
+//! `bridge`, `unbridge` and `conferences`.
 //!
 //! A channel is given as a call id (`7`) or as `SPAN/TS` (`1/5`). Commands
 //! that end with an event (`play --wait`, `collect`, `send-dtmf --wait`,
@@ -106,11 +107,18 @@ pub enum MediaCommand {
         wait: bool,
     },
     /// Record a channel to a WAV file in the recording directory
+    /// (`record TARGET FILE`), or a call on demand (`record start|stop CALL`)
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Record {
+        /// Record a call on demand to calls/YYYYMMDD/CALL-ANI.wav
+        #[command(subcommand)]
+        action: Option<crate::rec_cli::RecordAction>,
         /// Call id or SPAN/TS
-        target: Target,
+        #[arg(required = true)]
+        target: Option<Target>,
         /// File name, relative to the recording directory
-        file: String,
+        #[arg(required = true)]
+        file: Option<String>,
         /// Caller on the left, the other side on the right (default: mono mix)
         #[arg(long)]
         stereo: bool,
@@ -231,6 +239,11 @@ pub fn run(cmd: &MediaCommand, s: &Session) -> Res<ExitCode> {
             print(s, &v, line(&v))?;
         }
         MediaCommand::Record {
+            action: Some(action),
+            ..
+        } => return crate::rec_cli::run_record(action, s),
+        MediaCommand::Record {
+            action: None,
             target,
             file,
             stereo,
@@ -238,6 +251,9 @@ pub fn run(cmd: &MediaCommand, s: &Session) -> Res<ExitCode> {
             term,
             wait,
         } => {
+            let (Some(target), Some(file)) = (target, file) else {
+                return Err("record: give TARGET FILE, or start|stop CALL".into());
+            };
             let mut a = target.fields();
             a.insert("file".into(), json!(file));
             a.insert(

@@ -86,6 +86,9 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
         "media_open" => super::media_commands::media_open(reg, req),
         "media_close" => super::media_commands::media_close(reg, req),
         "cdr" => crate::cdr::api::request(reg, req),
+        "history" => crate::cdr::api::history(reg, req),
+        "recordings" => crate::cdr::api::recordings(reg, req),
+        "record_call" => super::record_commands::record_call(reg, req),
         c if crate::acdsvc::handles(c) => crate::acdsvc::request(reg, req, None),
         other => Err(ApiError::new(
             "unknown_command",
@@ -95,7 +98,8 @@ pub fn execute(reg: &Registry, req: &Map<String, Value>) -> Result<Value, ApiErr
                  conference_leave, conference_set, conferences, monitor, play, play_stop, \
                  tone, tone_stop, detect_progress, record, record_stop, \
                  collect, collect_stop, send_dtmf, \
-                 media_open, media_close, cdr, subscribe, capture)"
+                 media_open, media_close, cdr, history, recordings, record_call, \
+                 subscribe, capture)"
             ),
         )),
     }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod conf_commands;
 pub mod ivr_commands;
 pub mod media_commands;
+pub mod record_commands;
 mod subscribe;
 
 use std::collections::HashMap;

@@ -4,6 +4,8 @@
 //! [cdr]
 //! path = "/var/lib/trunkd/cdr/cdr.jsonl"   # append-only JSON lines
 //! fsync = true                             # sync every record to disk
+//! index_max = 1000000                      # records kept in the in-memory
+//!                                          # index (history, recordings; 0: off)
 //! ```
 
 use std::path::PathBuf;
@@ -25,13 +27,21 @@ pub struct CdrConfig {
     /// a call reported ended. Off: a killed daemon still loses nothing (the
     /// kernel has the data), a power cut may.
     pub fsync: bool,
+    /// Most records the in-memory index keeps for `history` and
+    /// `recordings` (the newest; 0 turns the index off). 200 to 300 bytes
+    /// each (300 for callers seen once).
+    pub index_max: usize,
 }
+
+/// Largest `[cdr] index_max` accepted.
+pub const MAX_INDEX_MAX: i64 = 100_000_000;
 
 impl Default for CdrConfig {
     fn default() -> Self {
         CdrConfig {
             path: DEFAULT_CDR_PATH.into(),
             fsync: true,
+            index_max: super::index::DEFAULT_INDEX_MAX,
         }
     }
 }
@@ -42,6 +52,7 @@ impl Default for CdrConfig {
 pub(crate) struct RawCdr {
     path: Option<Spanned<String>>,
     fsync: Option<Spanned<bool>>,
+    index_max: Option<Spanned<i64>>,
 }
 
 /// Validate `[cdr]` (absent: the defaults).
@@ -65,6 +76,19 @@ pub(crate) fn parse(cx: &Ctx<'_>, raw: Option<&RawCdr>) -> Result<CdrConfig, Con
     if let Some(v) = &raw.fsync {
         c.fsync = *v.get_ref();
     }
+    if let Some(v) = &raw.index_max {
+        let n = *v.get_ref();
+        c.index_max = usize::try_from(n)
+            .ok()
+            .filter(|_| n <= MAX_INDEX_MAX)
+            .ok_or_else(|| {
+                cx.bad(
+                    v,
+                    "cdr.index_max".into(),
+                    format!("must be 0..={MAX_INDEX_MAX} records"),
+                )
+            })?;
+    }
     Ok(c)
 }
 
@@ -82,10 +106,13 @@ mod tests {
         assert_eq!(c.cdr, super::CdrConfig::default());
         assert_eq!(c.cdr.path, Path::new("/var/lib/trunkd/cdr/cdr.jsonl"));
         assert!(c.cdr.fsync);
-        let text = format!("{BOARD}[cdr]\npath = \"/srv/cdr/a.jsonl\"\nfsync = false\n");
+        assert_eq!(c.cdr.index_max, 1_000_000);
+        let text =
+            format!("{BOARD}[cdr]\npath = \"/srv/cdr/a.jsonl\"\nfsync = false\nindex_max = 5000\n");
         let c = parse(Path::new("t.toml"), &text).unwrap();
         assert_eq!(c.cdr.path, Path::new("/srv/cdr/a.jsonl"));
         assert!(!c.cdr.fsync);
+        assert_eq!(c.cdr.index_max, 5000);
     }
 
     #[test]
@@ -103,6 +130,16 @@ mod tests {
             ),
             ("[cdr]\nfsync = \"yes\"\n", "t.toml:5:", "invalid TOML"),
             ("[cdr]\nrotate = 1\n", "t.toml:", "rotate"),
+            (
+                "[cdr]\nindex_max = -1\n",
+                "t.toml:5:",
+                "`cdr.index_max`: must be 0..=100000000",
+            ),
+            (
+                "[cdr]\nindex_max = 100000001\n",
+                "t.toml:5:",
+                "`cdr.index_max`",
+            ),
         ];
         for (extra, at, words) in cases {
             let e = parse(Path::new("t.toml"), &format!("{BOARD}{extra}"))

@@ -7,13 +7,17 @@
 //!   `call_cleared`, and keeps records in memory while the file cannot be
 //!   written;
 //! * [`read`]: reading records back for the `cdr` request;
-//! * [`api`]: the `cdr` request and the `cdr` block of `status`;
+//! * [`index`]: the in-memory index of records behind a caller's history
+//!   and the recordings search (`Registry::cdr_index`);
+//! * [`api`]: the `cdr`, `history` and `recordings` requests and the `cdr`
+//!   block of `status`;
 //! * [`config`]: the `[cdr]` table.
 //!
 //! The signalling thread hands every ended call to [`call_ended`].
 
 pub mod api;
 pub mod config;
+pub mod index;
 pub mod read;
 pub mod record;
 pub mod writer;
@@ -64,10 +68,16 @@ pub fn start(reg: &Arc<Registry>) -> Option<CdrWriter> {
     // Taken here whatever happens: with no writer, sending fails at once
     // instead of filling a queue nobody reads.
     let rx = lock(&reg.cdr.rx).take()?;
+    load_index(reg);
     let bus = reg.clone();
-    match CdrWriter::spawn_on(reg.cdr.tx.clone(), rx, reg.cdr.stats.clone(), move |v| {
-        bus.bus.publish(v)
-    }) {
+    let index = Some(reg.cdr_index.clone());
+    match CdrWriter::spawn_on(
+        reg.cdr.tx.clone(),
+        rx,
+        reg.cdr.stats.clone(),
+        index,
+        move |v| bus.bus.publish(v),
+    ) {
         Ok(w) => Some(w),
         Err(e) => {
             log::error!("cannot start the CDR writer thread: {e}; CDRs go to the log");
@@ -76,9 +86,37 @@ pub fn start(reg: &Arc<Registry>) -> Option<CdrWriter> {
     }
 }
 
+/// Fill the registry's CDR index from the CDR file (before the writer
+/// starts, so no record is indexed twice). A file that cannot be read
+/// leaves the index empty: history starts afresh, calls go on.
+fn load_index(reg: &Registry) {
+    let path = reg.cdr.stats.path();
+    let max = reg.config().cdr.index_max;
+    let t0 = std::time::Instant::now();
+    match index::CdrIndex::load_path(&path, max) {
+        Ok(ix) => {
+            let st = ix.stats();
+            log::info!(
+                "CDR index: {} records from {} ({} lines skipped, {} older records left out) in {} ms",
+                st.records,
+                path.display(),
+                st.skipped,
+                st.dropped,
+                t0.elapsed().as_millis()
+            );
+            *lock(&reg.cdr_index) = ix;
+        }
+        Err(e) => log::error!(
+            "CDR index: cannot read {}: {e}; caller history starts empty",
+            path.display()
+        ),
+    }
+}
+
 /// After a reload: point the writer at the `[cdr]` settings in force.
 pub fn reconfigure(reg: &Registry) {
     let cfg = reg.config();
+    lock(&reg.cdr_index).set_max(cfg.cdr.index_max);
     let msg = CdrMsg::Reopen {
         path: cfg.cdr.path.clone(),
         fsync: cfg.cdr.fsync,
@@ -133,8 +171,11 @@ pub fn call_ended(reg: &Registry, rec: &CallRecord, x: &CdrExtras, event: Value)
     reg.bus.publish(event);
 }
 
-/// The caller's previous calls, most recent first (for screen-pops).
-/// Placeholder until the CDR index lands: none.
-pub fn caller_history(_reg: &Registry, _ani: &str, _limit: usize) -> Vec<Value> {
-    Vec::new()
+/// The caller's previous inbound calls, most recent first (for screen-pops),
+/// from the CDR index.
+pub fn caller_history(reg: &Registry, ani: &str, limit: usize) -> Vec<Value> {
+    let hist = crate::registry::lock(&reg.cdr_index).history(ani, limit);
+    hist.iter()
+        .filter_map(|h| serde_json::to_value(h).ok())
+        .collect()
 }

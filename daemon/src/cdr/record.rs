@@ -34,11 +34,12 @@ pub struct CdrExtras {
     pub linked_call: Option<u64>,
     /// The API client or script that handled the call, if any.
     pub owner: Option<String>,
-    /// The ACD queue that handled the call, if any.
+    /// The ACD queue the call waited in, if any (`queue`, omitted if none).
     pub queue: Option<String>,
-    /// The ACD agent who answered the call (or whose phone this leg was).
+    /// The agent who took the call, if any (`agent`, omitted if none).
     pub agent: Option<u32>,
-    /// Time the caller waited in the queue before an agent answered, ms.
+    /// How long the call waited in its queue, ms (`queue_wait_ms`, omitted
+    /// if none).
     pub queue_wait_ms: Option<u64>,
 }
 
@@ -144,7 +145,7 @@ pub fn cdr_json(rec: &CallRecord, x: &CdrExtras, seq: u64) -> Value {
     let ended = rec.ended_ms.unwrap_or(rec.started_ms).max(rec.started_ms);
     let answered = rec.answered_ms.map(|a| a.clamp(rec.started_ms, ended));
     let time = |ms: Option<u64>| ms.map(rfc3339_ms);
-    json!({
+    let mut v = json!({
         "cdr_version": CDR_VERSION,
         "seq": seq,
         "call": rec.id,
@@ -175,10 +176,20 @@ pub fn cdr_json(rec: &CallRecord, x: &CdrExtras, seq: u64) -> Value {
         "transferred_to": x.transferred_to,
         "linked_call": x.linked_call,
         "owner": x.owner,
-        "queue": x.queue,
-        "agent": x.agent,
-        "queue_wait_ms": x.queue_wait_ms,
-    })
+    });
+    // The ACD's fields appear only on calls that went through a queue.
+    if let Some(o) = v.as_object_mut() {
+        if let Some(q) = &x.queue {
+            o.insert("queue".into(), json!(q));
+        }
+        if let Some(a) = x.agent {
+            o.insert("agent".into(), json!(a));
+        }
+        if let Some(w) = x.queue_wait_ms {
+            o.insert("queue_wait_ms".into(), json!(w));
+        }
+    }
+    v
 }
 
 #[cfg(test)]
@@ -304,5 +315,28 @@ mod tests {
         assert_eq!(v["billable_ms"], 0);
         assert_eq!(v["disposition"], "busy");
         assert_eq!(v["ivr_path"], json!([]));
+        let o = v.as_object().unwrap();
+        for k in ["queue", "agent", "queue_wait_ms"] {
+            assert!(!o.contains_key(k), "{k} present with no ACD: {v}");
+        }
+    }
+
+    #[test]
+    fn acd_fields_when_queued() {
+        let x = CdrExtras {
+            queue: Some("sales".into()),
+            agent: Some(1001),
+            queue_wait_ms: Some(12_500),
+            ..CdrExtras::default()
+        };
+        let v = cdr_json(&call(Direction::Inbound, true, 16, "remote"), &x, 3);
+        assert_eq!(v["queue"], "sales");
+        assert_eq!(v["agent"], 1001);
+        assert_eq!(v["queue_wait_ms"], 12_500);
+        // Abandoned in the queue: no agent.
+        let x = CdrExtras { agent: None, ..x };
+        let v = cdr_json(&call(Direction::Inbound, true, 16, "remote"), &x, 4);
+        assert_eq!(v["queue"], "sales");
+        assert!(!v.as_object().unwrap().contains_key("agent"), "{v}");
     }
 }

@@ -27,6 +27,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde_json::{json, Value};
 
+use super::index::CdrIndex;
 use super::read;
 use crate::registry::lock;
 
@@ -141,16 +142,18 @@ impl CdrWriter {
     {
         let (tx, rx) = crossbeam_channel::bounded(CDR_QUEUE);
         let stats = Arc::new(CdrStats::new(path, fsync));
-        let w = CdrWriter::spawn_on(tx.clone(), rx, stats, publish)?;
+        let w = CdrWriter::spawn_on(tx.clone(), rx, stats, None, publish)?;
         Ok((w, tx))
     }
 
     /// Start a writer reading `rx` (`tx` is its other end), with the file
-    /// and counters of `stats`.
+    /// and counters of `stats`; every record also goes into `index`, if
+    /// given, before its call is reported ended.
     pub fn spawn_on<P>(
         tx: Sender<CdrMsg>,
         rx: Receiver<CdrMsg>,
         stats: Arc<CdrStats>,
+        index: Option<Arc<Mutex<CdrIndex>>>,
         publish: P,
     ) -> io::Result<CdrWriter>
     where
@@ -168,6 +171,7 @@ impl CdrWriter {
             seq: 0,
             failing: false,
             stats: stats.clone(),
+            index,
             publish,
         };
         stats.running.store(true, Ordering::Relaxed);
@@ -218,6 +222,8 @@ struct Worker<P> {
     /// The last write failed (recovery is logged once).
     failing: bool,
     stats: Arc<CdrStats>,
+    /// The in-memory index fed with every record.
+    index: Option<Arc<Mutex<CdrIndex>>>,
     publish: P,
 }
 
@@ -321,6 +327,11 @@ impl<P: Fn(Value)> Worker<P> {
             }));
         }
         self.stats.last_seq.store(seq, Ordering::Relaxed);
+        // Indexed whether or not it reached the disk yet: a client that saw
+        // the call end finds it in `history` (`recordings`).
+        if let Some(ix) = &self.index {
+            lock(ix).insert_json(&record);
+        }
         (self.publish)(event);
     }
 

@@ -195,3 +195,35 @@ fn reopen_moves_to_the_new_path() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn every_record_is_indexed_before_the_event() {
+    let dir = tempdir("index");
+    let path = dir.join("cdr.jsonl");
+    let index = Arc::new(Mutex::new(CdrIndex::new(100)));
+    let (etx, events) = crossbeam_channel::unbounded();
+    let ix = index.clone();
+    // Each event carries the caller's history as it was when published.
+    let publish = move |ev: Value| {
+        let h = lock(&ix).history("0612345678", 10);
+        let _ = etx.send((ev, h));
+    };
+    let (tx, rx) = crossbeam_channel::bounded(CDR_QUEUE);
+    let stats = Arc::new(CdrStats::new(path, false));
+    let w = CdrWriter::spawn_on(tx.clone(), rx, stats, Some(index.clone()), publish).unwrap();
+    for call in [7u64, 8] {
+        let record = json!({"seq": 0, "call": call, "direction": "in", "ani": "0612345678",
+                            "arrived_ms": 1000 * call, "disposition": "answered"});
+        let event = json!({"event": "call_cleared", "call": call});
+        tx.send(CdrMsg::Ended { record, event }).unwrap();
+    }
+    for n in 1..=2usize {
+        let (ev, h) = events
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an event");
+        assert_eq!(h.len(), n, "indexed before {ev}");
+        assert_eq!(h[0].call, ev["call"].as_u64().unwrap());
+    }
+    w.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -23,6 +23,7 @@ use trunk_tools::chan::SpanTs;
 use trunk_tools::client::{decode, Client, ClientError};
 use trunk_tools::ivr_cli::{self, IvrCommand};
 use trunk_tools::media_cli::{self, MediaCommand};
+use trunk_tools::rec_cli::{self, RecCommand};
 use trunk_tools::render;
 
 /// Interval between `bert` polls (wall time).
@@ -43,6 +44,9 @@ Examples:
   trunkctl events --filter 'call_*' --span 1
   trunkctl cdr tail -n 50 --follow
   trunkctl stats --interval 60 --queue sales --csv
+  trunkctl history 0612345678
+  trunkctl recordings --from 2026-11-23T00:00:00Z --agent 1001
+  trunkctl record start 12
   trunkctl capture 1 -w dchan.pcap --seconds 60")]
 struct Cli {
     #[command(flatten)]
@@ -125,6 +129,8 @@ it counted errors) and 1 when it could not be run.")]
     Ivr(IvrCommand),
     #[command(flatten)]
     Acd(AcdCommand),
+    #[command(flatten)]
+    Rec(RecCommand),
     /// Call detail records: `cdr tail [-n N] [--follow]`
     Cdr {
         #[command(subcommand)]
@@ -256,6 +262,14 @@ fn run(cli: &Cli) -> Res<ExitCode> {
                 json: g.json,
             };
             return acd_cli::run(cmd, &session);
+        }
+        Command::Rec(cmd) => {
+            let session = Session {
+                socket: g.socket.clone(),
+                timeout: g.timeout,
+                json: g.json,
+            };
+            return rec_cli::run(cmd, &session);
         }
         Command::Cdr { cmd } => {
             let session = Session {
@@ -501,7 +515,8 @@ mod tests {
     }
 
     #[test]
-    fn acd_command_arguments() {
+    fn acd_record_history_and_recordings_arguments() {
+        use trunk_tools::rec_cli::{RecordAction, RecordingsArgs};
         let parse = |args: &[&str]| {
             let mut v = vec!["trunkctl"];
             v.extend_from_slice(args);
@@ -527,6 +542,77 @@ mod tests {
         }
         assert!(parse(&["stats", "--interval", "0"]).is_err());
         assert!(parse(&["stats", "--agent", "x"]).is_err());
+        // The old form still records a channel to a file.
+        match parse(&["record", "1/5", "vm/1.wav", "--stereo", "--wait"]).expect("record") {
+            Command::Media(MediaCommand::Record {
+                action: None,
+                target: Some(media_cli::Target::Chan(c)),
+                file: Some(f),
+                stereo: true,
+                wait: true,
+                ..
+            }) => {
+                assert_eq!((c.span, c.timeslot), (1, 5));
+                assert_eq!(f, "vm/1.wav");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            parse(&["record", "7", "start"]).expect("a file named start"),
+            Command::Media(MediaCommand::Record {
+                action: None,
+                target: Some(media_cli::Target::Call(7)),
+                file: Some(ref f),
+                ..
+            }) if f == "start"
+        ));
+        assert!(parse(&["record", "7"]).is_err(), "FILE is required");
+        assert!(parse(&["record"]).is_err());
+        for (word, want) in [
+            ("start", RecordAction::Start { call: 12 }),
+            ("stop", RecordAction::Stop { call: 12 }),
+        ] {
+            match parse(&["record", word, "12"]).expect("record start|stop") {
+                Command::Media(MediaCommand::Record {
+                    action: Some(a),
+                    target: None,
+                    file: None,
+                    ..
+                }) => assert_eq!(a, want),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(parse(&["record", "start"]).is_err(), "CALL is required");
+        assert!(parse(&["record", "start", "1/5"]).is_err(), "a call id");
+        assert!(parse(&["record", "start", "12", "--stereo"]).is_err());
+        assert!(matches!(
+            parse(&["history", "0612345678"]).expect("history"),
+            Command::Rec(RecCommand::History { ref ani, limit: 10 }) if ani == "0612345678"
+        ));
+        assert!(parse(&["history"]).is_err());
+        match parse(&[
+            "recordings",
+            "--from",
+            "2026-11-23T10:00:00Z",
+            "--ani",
+            "061",
+            "--agent",
+            "1001",
+            "--json",
+        ])
+        .expect("recordings")
+        {
+            Command::Rec(RecCommand::Recordings(RecordingsArgs {
+                from: Some(f),
+                to: None,
+                ani: Some(a),
+                dnis: None,
+                agent: Some(1001),
+                limit: 100,
+            })) => assert_eq!((f.as_str(), a.as_str()), ("2026-11-23T10:00:00Z", "061")),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse(&["recordings", "--agent", "x"]).is_err());
     }
 
     #[test]
