@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::acd::{self, err, login, ok};
+use common::acd::{self, agent, err, login, ok, state, wait_state};
 use common::{expect_event, serial, Harness};
 use serde_json::{json, Value};
 use trunk_tools::client::Client;
@@ -31,33 +31,6 @@ fn connected(tag: &str) -> (Harness, std::path::PathBuf, Client, Client, u64) {
     let a = expect_event(&mut ev, 30, "answered", |e| e["event"] == "acd_answered");
     let call = a["call"].as_u64().unwrap();
     (rig, base, c, ev, call)
-}
-
-fn agent(c: &mut Client, id: u32) -> Value {
-    let v = ok(c, json!({"cmd":"acd_agents"}));
-    v["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["agent"] == id)
-        .cloned()
-        .unwrap()
-}
-
-/// Poll `acd_agents` until the agent is in `want` (events of other kinds
-/// may overtake agent_state events, so the view is what is asserted).
-fn wait_state(c: &mut Client, id: u32, want: &str) {
-    for _ in 0..600 {
-        if state(c, id) == want {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("agent {id} never became {want}: {}", agent(c, id));
-}
-
-fn state(c: &mut Client, id: u32) -> String {
-    agent(c, id)["state"].as_str().unwrap().to_owned()
 }
 
 #[test]

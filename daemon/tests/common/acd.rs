@@ -197,3 +197,31 @@ pub fn wait_cdrs(base: &Path, what: &str, f: impl Fn(&[Value]) -> bool) -> Vec<V
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// One agent as `acd_agents` shows it.
+pub fn agent(c: &mut Client, id: u32) -> Value {
+    let v = ok(c, json!({"cmd":"acd_agents"}));
+    v["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"] == id)
+        .cloned()
+        .unwrap()
+}
+
+/// Poll `acd_agents` until the agent is in `want` (events of other kinds
+/// may overtake agent_state events, so the view is what is asserted).
+pub fn wait_state(c: &mut Client, id: u32, want: &str) {
+    for _ in 0..600 {
+        if state(c, id) == want {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("agent {id} never became {want}: {}", agent(c, id));
+}
+
+pub fn state(c: &mut Client, id: u32) -> String {
+    agent(c, id)["state"].as_str().unwrap().to_owned()
+}
