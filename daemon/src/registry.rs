@@ -97,6 +97,9 @@ pub struct Registry {
     pub acd_rx: Mutex<Option<Receiver<crate::acdsvc::AcdCmd>>>,
     /// The ACD thread's end of the event tap.
     pub acd_events_rx: Mutex<Option<Receiver<serde_json::Value>>>,
+    /// Calls that must not be recorded (an ACD recording policy of
+    /// `never`), with the reason `record_call` gives.
+    pub no_record: Mutex<std::collections::HashMap<u64, String>>,
     /// Who controls each call: `ivr` or an API client (`client N uid U`).
     pub owners: Mutex<std::collections::HashMap<u64, String>>,
     /// What the IVR, media and API noted for the CDRs of calls in progress
@@ -144,6 +147,7 @@ impl Registry {
             ivr,
             ivr_rx: Mutex::new(Some(ivr_rx)),
             owners: Mutex::new(std::collections::HashMap::new()),
+            no_record: Mutex::new(std::collections::HashMap::new()),
             pri: Mutex::new(std::collections::BTreeMap::new()),
             drx,
             drx_rx: Mutex::new(Some(drx_rx)),

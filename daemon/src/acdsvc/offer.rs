@@ -271,10 +271,17 @@ impl Service {
             wait_ms: wait,
             at_ms: now,
         });
-        if self.record_policy(agent, &queue, &tg) == RecordPolicy::Always {
-            if let Err(e) = self.start_recording(caller) {
-                log::warn!("call {caller}: recording not started: {}", e.message);
+        match self.record_policy(agent, &queue, &tg) {
+            RecordPolicy::Always => {
+                if let Err(e) = self.start_recording(caller) {
+                    log::warn!("call {caller}: recording not started: {}", e.message);
+                }
             }
+            RecordPolicy::Never => {
+                let why = format!("the recording policy of queue {queue} / agent {agent} is never");
+                crate::registry::lock(&self.reg.no_record).insert(caller, why);
+            }
+            RecordPolicy::OnDemand => {}
         }
     }
 
@@ -295,22 +302,12 @@ impl Service {
             .unwrap_or(RecordPolicy::OnDemand)
     }
 
-    /// Record a caller's channel, both directions mixed.
+    /// Record a caller's channel, both directions mixed (`record_call`).
     pub(super) fn start_recording(&mut self, caller: u64) -> Result<Value, ApiError> {
-        let ani = self
-            .callers
-            .get(&caller)
-            .map(|c| c.ani.clone())
-            .unwrap_or_default();
-        let ani: String = ani.chars().filter(char::is_ascii_alphanumeric).collect();
-        let file = format!(
-            "calls/{caller}-{}.wav",
-            if ani.is_empty() { "unknown" } else { &ani }
-        );
-        let r = self.exec(
-            json!({"cmd": "record", "call": caller, "file": file, "channels": "mono",
-            "max_ms": 4 * 3_600_000}),
-        )?;
+        let mut req = serde_json::Map::new();
+        req.insert("call".into(), json!(caller));
+        req.insert("action".into(), json!("start"));
+        let r = crate::api::record_commands::record_call(&self.reg, &req)?;
         if let (Some(id), Some(c)) = (r["media_id"].as_u64(), self.callers.get_mut(&caller)) {
             c.recording = Some(id);
             self.by_media.insert(id, caller);

@@ -95,6 +95,14 @@ pub fn record_call(reg: &Registry, req: &Map<String, Value>) -> Result<Value, Ap
         ));
     }
     let info = answered_call(reg, call)?;
+    if action == "start" {
+        if let Some(why) = lock(&reg.no_record).get(&call) {
+            return Err(ApiError::new(
+                "permission_denied",
+                format!("call {call} may not be recorded: {why}"),
+            ));
+        }
+    }
     let running = lock(&reg.media).recording_on(info.span, info.ts);
     if action == "stop" {
         let Some(id) = running else {

@@ -616,6 +616,7 @@ impl Service {
     fn end_call(&mut self, id: u64, cause: u8, by: &'static str, _span: Option<u32>) {
         self.api_wait.remove(&id);
         lock(&self.reg.owners).remove(&id);
+        lock(&self.reg.no_record).remove(&id);
         if let Some((n, call)) = self.by_call.remove(&id) {
             if let Some(s) = self.spans.get_mut(&n) {
                 s.calls.remove(&call);
