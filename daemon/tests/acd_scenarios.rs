@@ -225,3 +225,21 @@ service_level_s = 3
         assert_eq!(row, from_cdrs, "agent {agent}: {stats}");
     }
 }
+
+#[test]
+fn agents_of_a_client_that_goes_away_are_logged_out_after_their_call() {
+    let _g = serial();
+    let (rig, _base) = acd::start("acd-gone", ONE_QUEUE, 300, None);
+    let mut desk = rig.client();
+    let mut c = rig.client();
+    let mut ev = rig.subscriber(&["acd_*"]);
+    login(&mut desk, 1001, "2001", json!({"sales": 5}));
+    acd::calls(&rig, "100", "321", 1, 0);
+    let a = expect_event(&mut ev, 30, "answered", |e| e["event"] == "acd_answered");
+    login(&mut desk, 1002, "2002", json!({"sales": 5}));
+    drop(desk);
+    acd::wait_state(&mut c, 1002, "logged_out");
+    assert_eq!(acd::state(&mut c, 1001), "talking", "the call goes on");
+    ok(&mut c, json!({"cmd":"force_release","call":a["call"]}));
+    acd::wait_state(&mut c, 1001, "logged_out");
+}

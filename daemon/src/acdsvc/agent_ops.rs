@@ -45,6 +45,7 @@ impl Service {
                 answered: 0,
                 missed: 0,
                 logged_in: false,
+                logout_after_call: false,
             },
         );
     }
@@ -207,6 +208,7 @@ impl Service {
             answered: 0,
             missed: 0,
             logged_in: false,
+            logout_after_call: false,
         });
         if let Some(n) = req.get("name").and_then(Value::as_str) {
             rt.name = n.chars().take(64).collect();
@@ -216,6 +218,7 @@ impl Service {
         rt.record = record;
         rt.client = client.map(str::to_owned);
         rt.logged_in = true;
+        rt.logout_after_call = false;
         for s in rt.skills.keys() {
             *self.staffed.entry(s.clone()).or_default() += 1;
         }
@@ -263,6 +266,36 @@ impl Service {
             self.overflow(call, trunkd::acd::OverflowReason::NoAgents, &t);
         }
         Ok(())
+    }
+
+    /// A client went away: its idle agents are logged out now, those on a
+    /// call when the call ends.
+    pub(super) fn client_gone(&mut self, client: &str) {
+        let now = self.now();
+        let mine: Vec<u32> = self
+            .agents
+            .values()
+            .filter(|a| a.logged_in && a.client.as_deref() == Some(client))
+            .map(|a| a.id)
+            .collect();
+        for id in mine {
+            let busy = self
+                .core
+                .agent(AgentId(id))
+                .is_some_and(|a| a.state.call().is_some());
+            if busy {
+                if let Some(a) = self.agents.get_mut(&id) {
+                    a.logout_after_call = true;
+                }
+            } else if let Err(e) = self.logout(id, now) {
+                log::warn!(
+                    "agent {id}: not logged out after its client left: {}",
+                    e.message
+                );
+            } else {
+                log::info!("agent {id}: logged out, its client ({client}) went away");
+            }
+        }
     }
 
     /// Hang up a call the ACD placed and account for it at once (its

@@ -46,6 +46,12 @@ pub enum AcdCmd {
         /// Where the answer goes.
         reply: AcdReply,
     },
+    /// An API client disconnected: its agents are logged out (those on a
+    /// call when the call ends).
+    ClientGone {
+        /// The client, as it owned agents.
+        client: String,
+    },
     /// The IVR hands a call to a queue (its `queue` node).
     Enqueue {
         /// Daemon call id.

@@ -113,6 +113,8 @@ pub(super) struct AgentRt {
     pub missed: u32,
     /// Whether the agent is logged in (kept with the core state).
     pub logged_in: bool,
+    /// Log out when the current call ends (its client went away).
+    pub logout_after_call: bool,
 }
 
 /// A queue as the service runs it.

@@ -405,6 +405,12 @@ impl Service {
                 at_ms: now,
             });
         }
+        if self.agents.get(&agent).is_some_and(|a| a.logout_after_call) {
+            // In wrap-up now: logging out is allowed.
+            if self.logout(agent, now).is_ok() {
+                log::info!("agent {agent}: logged out after the call, its client went away");
+            }
+        }
     }
 
     /// An agent's internal or consultation call ended.

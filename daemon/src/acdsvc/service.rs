@@ -218,6 +218,10 @@ impl Service {
                 self.flush_changes();
                 let _ = reply.send(r);
             }
+            AcdCmd::ClientGone { client } => {
+                self.client_gone(&client);
+                self.flush_changes();
+            }
             AcdCmd::Enqueue {
                 call,
                 queue,

@@ -119,6 +119,10 @@ pub fn ivr_take(reg: &Registry, req: &Map<String, Value>, owner: &str) -> Result
 /// still owns. Runs on its own thread, so the API thread never waits for
 /// the signalling thread.
 pub fn client_gone(reg: &std::sync::Arc<Registry>, owner: String, calls: Vec<u64>) {
+    // The agents this client logged in are logged out (after their call).
+    let _ = reg.acd.try_send(crate::acdsvc::AcdCmd::ClientGone {
+        client: owner.clone(),
+    });
     let calls: Vec<u64> = {
         let owners = lock(&reg.owners);
         calls

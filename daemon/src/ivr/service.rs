@@ -26,7 +26,23 @@ pub fn load_flows(cfg: &Config) -> Result<FlowSet, FlowErrors> {
         return Ok(FlowSet::default());
     };
     let groups: Vec<String> = cfg.trunk_groups.keys().cloned().collect();
-    flow::load(path, Some(&cfg.media.prompt_dir), &groups)
+    let set = flow::load(path, Some(&cfg.media.prompt_dir), &groups)?;
+    // A queue the ACD does not have is not fatal (the node has `next` for
+    // a refused call), but worth a word at every load.
+    for f in set.flows.values() {
+        for (name, node) in &f.nodes {
+            if let flow::Node::Queue { queue, next, .. } = node {
+                if !cfg.acd.queues.iter().any(|q| &q.name == queue) {
+                    log::warn!(
+                        "{}: flow {} node {name}: queue `{queue}` is not in [acd]; its calls go to `{next}`",
+                        path.display(),
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+    Ok(set)
 }
 
 /// Handle of the running IVR thread.
