@@ -224,6 +224,29 @@ service_level_s = 3
         let from_cdrs = answered.iter().filter(|x| x["agent"] == agent).count() as u64;
         assert_eq!(row, from_cdrs, "agent {agent}: {stats}");
     }
+    // trunkctl shows the same: the live views and the CSV of the hour.
+    let q = rig.ctl(&["queues"]);
+    assert_eq!(q["queues"][0]["name"], "sales", "{q}");
+    let a = rig.ctl(&["agents"]);
+    assert_eq!(a["agents"].as_array().unwrap().len(), 2, "{a}");
+    let out = std::process::Command::new(common::bin("trunkctl"))
+        .arg("--socket")
+        .arg(&rig.socket)
+        .args(["stats", "--interval", "60", "--csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "offered")
+        .expect("an offered column");
+    let offered: u64 = lines
+        .map(|l| l.split(',').nth(col).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(offered, 12, "{csv}");
 }
 
 #[test]
