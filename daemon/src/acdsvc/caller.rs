@@ -94,7 +94,10 @@ impl Service {
             x.owner = Some("acd".into());
             x.abandoned = true;
         });
+        self.entries += 1;
+        let entry = self.entries;
         let c = Caller {
+            entry,
             call,
             queue: q.def.name.clone(),
             qid: q.id,
@@ -119,10 +122,10 @@ impl Service {
             at_ms: now,
         });
         if q.def.announce_every_ms > 0 {
-            self.add_timer(now + q.def.announce_every_ms, Timer::Announce(call));
+            self.add_timer(now + q.def.announce_every_ms, Timer::Announce(call, entry));
         }
         if let Some(m) = q.def.max_wait_ms {
-            self.add_timer(now + m, Timer::MaxWait(call));
+            self.add_timer(now + m, Timer::MaxWait(call, entry));
         }
         if self.staffed.get(&q.def.skill).copied().unwrap_or(0) == 0 {
             if let Some(t) = q.def.no_agents.clone() {
@@ -196,7 +199,9 @@ impl Service {
         let every = q.def.announce_every_ms;
         let now = self.now();
         if every > 0 {
-            self.add_timer(now + every, Timer::Announce(call));
+            if let Some(entry) = self.entry_of(call) {
+                self.add_timer(now + every, Timer::Announce(call, entry));
+            }
         }
         if phase != Phase::Waiting {
             return;
@@ -318,7 +323,8 @@ impl Service {
             // An agent's phone is ringing: decide when the offer ends.
             Phase::Ringing { .. } => {
                 let at = self.now() + 1000;
-                self.add_timer(at, Timer::MaxWait(call));
+                let entry = c.entry;
+                self.add_timer(at, Timer::MaxWait(call, entry));
                 return;
             }
             _ => return,
@@ -351,13 +357,10 @@ impl Service {
         if let Some(c) = self.callers.get_mut(&call) {
             if c.in_core {
                 c.in_core = false;
-                let _ = self.core.release(CallId(call), self.now_cached());
+                let now = self.now();
+                let _ = self.core.release(CallId(call), now);
             }
         }
-    }
-
-    fn now_cached(&self) -> u64 {
-        self.now()
     }
 
     /// The call leaves its queue for `target`.

@@ -49,6 +49,8 @@ pub(super) struct Caller {
     pub priority: u8,
     /// When the caller entered its current queue (board ms).
     pub queued_at: u64,
+    /// Which queue entry this is (timers of an earlier entry are stale).
+    pub entry: u64,
     /// Whether the core has the call (queued, ringing or answered).
     pub in_core: bool,
     pub announcements: u32,
@@ -131,10 +133,10 @@ pub(super) struct QueueRt {
 /// against the current state before it acts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Timer {
-    /// Announce position and wait to a caller.
-    Announce(u64),
-    /// A caller's maximum wait.
-    MaxWait(u64),
+    /// Announce position and wait to a caller (call, queue entry).
+    Announce(u64, u64),
+    /// A caller's maximum wait (call, queue entry).
+    MaxWait(u64, u64),
     /// An offer's ring-no-answer timeout (the leg).
     Ring(u64),
     /// An agent skipped after a busy or failed endpoint becomes ready.

@@ -75,6 +75,8 @@ pub(super) struct Service {
     changes: Vec<(AgentId, AgentState, u64)>,
     pub skip_ms: u64,
     pub history: usize,
+    /// Queue entries so far (numbers each caller's entry into a queue).
+    pub entries: u64,
 }
 
 impl Service {
@@ -136,6 +138,7 @@ impl Service {
             changes: Vec::new(),
             skip_ms: acd.skip_ms,
             history: acd.history,
+            entries: 0,
         };
         for a in &acd.agents {
             svc.provision(a);
@@ -205,6 +208,11 @@ impl Service {
 
     pub fn queue_by_id(&self, id: QueueId) -> Option<&QueueRt> {
         self.queues.get(id.0 as usize)
+    }
+
+    /// The queue entry a caller is in.
+    pub fn entry_of(&self, call: u64) -> Option<u64> {
+        self.callers.get(&call).map(|c| c.entry)
     }
 
     pub fn add_timer(&mut self, at: u64, t: Timer) {
@@ -316,8 +324,9 @@ impl Service {
             }
             self.timers.remove(&(at, t));
             match t {
-                Timer::Announce(c) => self.announce(c),
-                Timer::MaxWait(c) => self.max_wait(c),
+                Timer::Announce(c, n) if self.entry_of(c) == Some(n) => self.announce(c),
+                Timer::MaxWait(c, n) if self.entry_of(c) == Some(n) => self.max_wait(c),
+                Timer::Announce(..) | Timer::MaxWait(..) => {}
                 Timer::Ring(leg) => self.ring_timeout(leg),
                 Timer::Skip(a) => self.skip_over(a),
             }
