@@ -549,3 +549,99 @@ pub(crate) fn acd_config(
     }
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const BASE: &str = "[[board]]\nname = \"b\"\ndevice = \"sim:/tmp/x\"\n\n\
+        [[span]]\nspan = 1\nboard = \"b\"\nboard_span = 1\nline = \"e1\"\ntrunk_group = \"pbx\"\n\n";
+
+    fn parse(acd: &str) -> Result<AcdConfig, String> {
+        crate::config::parse(Path::new("t.toml"), &format!("{BASE}{acd}"))
+            .map(|c| c.acd)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_full_queue_and_agent() {
+        let c = parse(
+            "[acd]\ninterval_min = 30\n[[acd.queue]]\nname = \"sales\"\nstrategy = \"sticky\"\n\
+             sticky_window_s = 60\nmax_wait_s = 90\noverflow = \"queue:support\"\n\
+             no_agents = \"number:pbx/2999\"\nmessage = \"flow:main/vm\"\nrecord = \"always\"\n\
+             [[acd.queue]]\nname = \"support\"\n\
+             [[acd.agent]]\nid = 1001\nendpoint = \"pbx/2001\"\nskills = { sales = 5 }\n",
+        )
+        .unwrap();
+        assert_eq!(c.interval_ms, 30 * 60_000);
+        let q = &c.queues[0];
+        assert_eq!(q.strategy, Strategy::Sticky { window_ms: 60_000 });
+        assert_eq!(q.max_wait_ms, Some(90_000));
+        assert_eq!(q.overflow, Some(Target::Queue("support".into())));
+        assert_eq!(
+            q.message,
+            Some(Target::Flow("main".into(), Some("vm".into())))
+        );
+        assert_eq!(q.record, Some(RecordPolicy::Always));
+        assert_eq!(c.queues[1].wrap_up_ms, 10_000, "defaults");
+        assert_eq!(c.agents[0].endpoint.label(), "pbx/2001");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (acd, key) in [
+            (
+                "[[acd.queue]]\nname = \"s\"\nstrategy = \"fastest\"\n",
+                "strategy",
+            ),
+            (
+                "[[acd.queue]]\nname = \"s\"\noverflow = \"queue:nope\"\n",
+                "overflow",
+            ),
+            (
+                "[[acd.queue]]\nname = \"s\"\noverflow = \"queue:s\"\n",
+                "overflow",
+            ),
+            (
+                "[[acd.queue]]\nname = \"s\"\nno_agents = \"number:nowhere/1\"\n",
+                "no_agents",
+            ),
+            (
+                "[[acd.queue]]\nname = \"s\"\noverflow = \"agent:1\"\n",
+                "overflow",
+            ),
+            ("[[acd.queue]]\nname = \"s\"\nwrap_up_s = -1\n", "wrap_up_s"),
+            (
+                "[[acd.queue]]\nname = \"s\"\nrecord = \"sometimes\"\n",
+                "record",
+            ),
+            (
+                "[[acd.queue]]\nname = \"s\"\n[[acd.queue]]\nname = \"s\"\n",
+                "name",
+            ),
+            ("[[acd.agent]]\nid = 1\nendpoint = \"pbx\"\n", "endpoint"),
+            (
+                "[[acd.agent]]\nid = 1\nendpoint = \"pbx/1\"\nskills = { s = 11 }\n",
+                "skills.s",
+            ),
+            ("[[acd.agent]]\nid = 0\nendpoint = \"pbx/1\"\n", "id"),
+            ("interval_min = 0\n", "interval_min"),
+            ("[[acd.queue]]\nname = \"s\"\nbogus = 1\n", "bogus"),
+        ] {
+            let e = parse(&format!("[acd]\n{acd}")).expect_err(acd);
+            assert!(e.contains(key), "{acd}: {e}");
+        }
+    }
+
+    #[test]
+    fn targets_parse_and_print() {
+        for t in ["queue:a", "flow:f", "flow:f/n", "number:tg/123", "agent:7"] {
+            assert_eq!(Target::parse(t).unwrap().label(), t);
+        }
+        for t in ["", "queue:", "number:tg/12a", "agent:x", "somewhere"] {
+            assert!(Target::parse(t).is_err(), "{t}");
+        }
+    }
+}
