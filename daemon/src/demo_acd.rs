@@ -173,7 +173,7 @@ fn agent_states(api: &mut Client) -> BTreeMap<String, u32> {
 }
 
 /// One status line: where the calls are, how the queues do, what the
-/// agents do. Returns whether the ACD and the IVR are empty.
+/// agents do. Returns whether the ACD is empty.
 fn status_line(api: &mut Client, t: &Tally, elapsed: Duration, offered: u64) -> bool {
     let ivr = request(api, "flows", json!({}))["ivr"]["in_flows"]
         .as_u64()
@@ -188,14 +188,17 @@ fn status_line(api: &mut Client, t: &Tally, elapsed: Duration, offered: u64) -> 
         per_queue.push(format!("{} {n}", q["name"].as_str().unwrap_or("?")));
     }
     let talking = live["with_agents"].as_u64().unwrap_or(0);
+    // The IVR counts the calls it handed to the ACD until they end.
+    let in_acd = live["calls"].as_array().map_or(0, Vec::len) as u64;
+    let ivr = ivr.saturating_sub(in_acd);
     let s = agent_states(api);
     let n = |k: &str| s.get(k).copied().unwrap_or(0);
     let all = t.all();
     println!(
-        "  t+{:>3}s  callers {offered:>2} | IVR {ivr:>2} | queued {waiting:>2} ({}) longest {:>3}s | talking {talking:>2} \
-         | SL {} abandoned {:>2} ({}) | agents ready {:>2} ringing {} talking {:>2} wrap-up {}",
+        "  t+{:>3}s  callers {offered:>2}  IVR {ivr:>2}  queued {waiting:>2} ({}, longest {:>2}s)  talking {talking:>2} \
+         | SL {}  abandoned {:>2} ({}) | agents {:>2} ready {} ringing {:>2} talking {} wrap-up",
         elapsed.as_secs(),
-        per_queue.join(", "),
+        per_queue.join(" "),
         longest / 1000,
         report::pct(all.in_sl, all.answered + all.abandoned),
         all.abandoned,
@@ -205,7 +208,7 @@ fn status_line(api: &mut Client, t: &Tally, elapsed: Duration, offered: u64) -> 
         n("talking") + n("held"),
         n("wrap_up"),
     );
-    ivr == 0 && waiting == 0 && live["in_queue"].as_u64() == Some(0) && talking == 0
+    waiting == 0 && live["in_queue"].as_u64() == Some(0) && talking == 0
 }
 
 /// The call-centre step of the tour.
