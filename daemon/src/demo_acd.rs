@@ -145,8 +145,10 @@ fn log_in_agents(api: &mut Client) {
     );
     for (id, name, skills) in AGENTS {
         let ext = id + 1000;
-        let sk: serde_json::Map<String, Value> =
-            skills.iter().map(|(s, l)| ((*s).to_owned(), json!(l))).collect();
+        let sk: serde_json::Map<String, Value> = skills
+            .iter()
+            .map(|(s, l)| ((*s).to_owned(), json!(l)))
+            .collect();
         let state = match api.request(
             "agent_login",
             json!({"agent": id, "endpoint": format!("pbx/{ext}"), "skills": sk, "ready": true}),
@@ -215,7 +217,9 @@ fn status_line(api: &mut Client, t: &Tally, elapsed: Duration, offered: u64) -> 
 pub fn narrate(socket: &Path, api: &mut Client, e1: &Simulator, pbx: &Simulator) {
     println!("[demo] a small call centre: the sample IVR (examples/flows/sample.toml) on E1 spans 3-4 feeds");
     println!("  two skill queues, sales (main menu 1, then 3) and support (main menu 2, or an account number);");
-    println!("  the agents' phones are behind a PBX on E1 span 7 (a third simulated board, ISDN PRI).");
+    println!(
+        "  the agents' phones are behind a PBX on E1 span 7 (a third simulated board, ISDN PRI)."
+    );
     log_in_agents(api);
     let mut rng = rand_pcg::Pcg32::seed_from_u64(7);
     let policy = |rng: &mut rand_pcg::Pcg32| {
@@ -271,7 +275,7 @@ pub fn narrate(socket: &Path, api: &mut Client, e1: &Simulator, pbx: &Simulator)
         let placed = c["placed"].as_u64().unwrap_or(0);
         let empty = status_line(api, &tally, start.elapsed(), offered);
         let arrived = t["idle"] == json!(true) && offered == u64::from(CALLS);
-        if (arrived && empty) || start.elapsed() > Duration::from_secs(240) {
+        if (arrived && empty) || start.elapsed() > Duration::from_secs(150) {
             break placed;
         }
     };
@@ -312,7 +316,10 @@ fn check_cdrs(path: Option<&Path>, queued: &BTreeSet<u64>, placed: u64) {
     for _ in 0..50 {
         per_call.clear();
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        for r in text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()) {
+        for r in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        {
             if r["direction"] == "in" && r["dnis"] == DNIS {
                 if let Some(c) = r["call"].as_u64() {
                     *per_call.entry(c).or_default() += 1;

@@ -116,11 +116,7 @@ fn sample(sim: &Simulator, pid: u32) -> Sample {
         offered: n("offered"),
         placed: n("placed"),
         place_failed: n("place_failed"),
-        ended: n("abandoned")
-            + n("rejected")
-            + n("completed")
-            + n("cleared_by_trunkd")
-            + n("lost"),
+        ended: n("abandoned") + n("rejected") + n("completed") + n("cleared_by_trunkd") + n("lost"),
     }
 }
 
@@ -418,8 +414,8 @@ fn print(a: &Args, r: &Report) -> bool {
         2,
     );
     row("simulator+bench CPU s", &|x, y| y.sim_cpu - x.sim_cpu, 2);
-    let per_call = (cpu(&r.start, &r.end) - idle_cpu * board(&r.start, &r.end))
-        / ended(&r.start, &r.end);
+    let per_call =
+        (cpu(&r.start, &r.end) - idle_cpu * board(&r.start, &r.end)) / ended(&r.start, &r.end);
     println!();
     println!(
         "  one core at this CPU per call (above the tick baseline): {:.0} call attempts per second",
@@ -445,7 +441,9 @@ fn main() -> ExitCode {
     let a = Args::parse();
     let spans = a.caller_spans + a.agent_spans;
     if a.caller_spans == 0 || a.agent_spans == 0 || spans > 16 || a.seconds == 0 {
-        eprintln!("acdbench: --caller-spans and --agent-spans >= 1, 16 spans at most, --seconds > 0");
+        eprintln!(
+            "acdbench: --caller-spans and --agent-spans >= 1, 16 spans at most, --seconds > 0"
+        );
         return ExitCode::FAILURE;
     }
     let max_agents = a.agent_spans as u32 * E1_BCHANNELS;
