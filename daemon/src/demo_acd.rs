@@ -111,12 +111,12 @@ pub fn traffic_request(calls: u32) -> Value {
             "callers": [
                 {"name": "sales", "weight": 5,
                  "script": [w(1200), d("1"), w(1200), d("1"), w(1200), d("3")]},
-                {"name": "sales-impatient", "weight": 1,
-                 "script": [w(1200), d("1"), w(1200), d("1"), w(1200), d("3"), {"hangup_after_ms": 30000}]},
+                {"name": "sales-impatient", "weight": 2,
+                 "script": [w(1200), d("1"), w(1200), d("1"), w(1200), d("3"), {"hangup_after_ms": 16000}]},
                 {"name": "support", "weight": 4,
                  "script": [w(1200), d("1"), w(1200), d("2")]},
                 {"name": "support-impatient", "weight": 1,
-                 "script": [w(1200), d("1"), w(1200), d("2"), {"hangup_after_ms": 25000}]},
+                 "script": [w(1200), d("1"), w(1200), d("2"), {"hangup_after_ms": 12000}]},
                 {"name": "account", "weight": 1,
                  "script": [w(1200), d("1"), w(1200), d("1"), w(1200), d("2"), w(1500), d("4711#")]},
                 {"name": "sales-info", "weight": 1,
@@ -197,8 +197,8 @@ fn status_line(api: &mut Client, t: &Tally, elapsed: Duration, offered: u64) -> 
     let n = |k: &str| s.get(k).copied().unwrap_or(0);
     let all = t.all();
     println!(
-        "  t+{:>3}s  callers {offered:>2}  IVR {ivr:>2}  queued {waiting:>2} ({}, longest {:>2}s)  talking {talking:>2} \
-         | SL {}  abandoned {:>2} ({}) | agents {:>2} ready {} ringing {:>2} talking {} wrap-up",
+        "  t+{:>3}s  arrived {offered:>2}  IVR {ivr:>2}  queued {waiting:>2} ({}, longest {:>2}s)  talking {talking:>2} \
+         | SL {}  abandoned {:>2} ({}) | agents: {:>2} ready, {} ringing, {:>2} talking, {} wrap-up",
         elapsed.as_secs(),
         per_queue.join(" "),
         longest / 1000,
