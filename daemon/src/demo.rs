@@ -1,15 +1,17 @@
 //! `trunkd --demo`: the daemon on built-in simulated boards, with a short
 //! guided tour printed to the terminal. No hardware, no config files.
 //!
-//! Two simulated boards are started in a temporary directory: four E1 spans
-//! (CRC-4, HDB3) running ISDN PRI (trunkd is the user side; the simulator's
-//! built-in exchange is the network side) and two T1 spans (ESF, B8ZS)
-//! looped back at the far end. A narrator thread then talks to the daemon
-//! through its API socket, exactly as `trunkctl` would, and to the
-//! simulators' control sockets: it shows the spans and D-channels coming
-//! up, has the "PSTN" call in, dials out, is refused with a cause, pulls the
-//! plug on a T1 and puts it back, and runs a bit-error-rate test over a
-//! looped timeslot.
+//! Three simulated boards are started in a temporary directory: four E1
+//! spans (CRC-4, HDB3) running ISDN PRI (trunkd is the user side; the
+//! simulator's built-in exchange is the network side), two T1 spans (ESF,
+//! B8ZS) looped back at the far end, and one E1 PRI span to a simulated PBX
+//! where the call centre's agents have their phones. A narrator thread then
+//! talks to the daemon through its API socket, exactly as `trunkctl` would,
+//! and to the simulators' control sockets: it shows the spans and
+//! D-channels coming up, has the "PSTN" call in, dials out, is refused with
+//! a cause, pulls the plug on a T1 and puts it back, runs a small call
+//! centre (the sample IVR feeding two skill queues served by ten agents,
+//! [`crate::demo_acd`]) and a bit-error-rate test over a looped timeslot.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,17 +23,20 @@ use trunk_testbench::line::LineKind;
 use trunk_testbench::sim::{FarEndMode, SimConfig, Simulator, TimeMode};
 use trunk_tools::client::Client;
 
-fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path, data: &Path) -> String {
+fn sample_config(boards: [&Path; 3], socket: &Path, data: &Path) -> String {
+    let [e1_dir, t1_dir, pbx_dir] = boards;
     let mut s = format!(
-        "# trunkd --demo: two simulated boards.\n\
+        "# trunkd --demo: three simulated boards.\n\
          [daemon]\nsocket = \"{}\"\n\n\
          [cdr]\npath = \"{}\"\n\n\
          [[board]]\nname = \"e1card\"\ndevice = \"sim:{}\"\n\n\
-         [[board]]\nname = \"t1card\"\ndevice = \"sim:{}\"\n",
+         [[board]]\nname = \"t1card\"\ndevice = \"sim:{}\"\n\n\
+         [[board]]\nname = \"pbxcard\"\ndevice = \"sim:{}\"\n",
         socket.display(),
         e1_dir.with_file_name("cdr.jsonl").display(),
         e1_dir.display(),
-        t1_dir.display()
+        t1_dir.display(),
+        pbx_dir.display()
     );
     for n in 1..=4 {
         let tg = if n <= 2 { "pstn" } else { "ivr" };
@@ -44,12 +49,16 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path, data: &Path) -> St
     for n in 1..=2 {
         s += &format!(
             "\n[[span]]\nspan = {}\nboard = \"t1card\"\nboard_span = {n}\nname = \"PBX T1 {n}\"\n\
-             line = \"t1\"\nframing = \"esf\"\nlinecode = \"b8zs\"\nclock = \"line\"\ntrunk_group = \"pbx\"\n",
+             line = \"t1\"\nframing = \"esf\"\nlinecode = \"b8zs\"\nclock = \"line\"\ntrunk_group = \"loop\"\n",
             4 + n
         );
     }
+    s += "\n[[span]]\nspan = 7\nboard = \"pbxcard\"\nboard_span = 1\nname = \"PBX E1\"\n\
+          line = \"e1\"\nframing = \"crc4\"\nlinecode = \"hdb3\"\nclock = \"line\"\n\
+          signalling = \"pri-cpe\"\npri_variant = \"etsi\"\ntrunk_group = \"pbx\"\n";
     s += "\n[[trunk_group]]\nname = \"pstn\"\ninbound = \"answer\"\n";
     s += "\n[[trunk_group]]\nname = \"ivr\"\ninbound = \"flow\"\n";
+    s += "\n[[trunk_group]]\nname = \"pbx\"\ninbound = \"reject\"\n";
     s += &format!(
         "\n[media]\nprompt_dir = \"{}\"\nrecord_dir = \"{}\"\n\n\
          [ivr]\nflows = \"{}\"\n# A weekday morning, so the menus are open whenever the demo runs.\n\
@@ -58,6 +67,7 @@ fn sample_config(e1_dir: &Path, t1_dir: &Path, socket: &Path, data: &Path) -> St
         data.join("recordings").display(),
         data.join("flows.toml").display(),
     );
+    s += crate::demo_acd::ACD_CONFIG;
     s
 }
 
@@ -74,12 +84,13 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
             seed: 1,
         })
     };
-    let (e1, t1) = match (
+    let (e1, t1, pbx) = match (
         sim("e1card", LineKind::E1, 4, FarEndMode::pri(true)),
         sim("t1card", LineKind::T1, 2, FarEndMode::Loop),
+        sim("pbxcard", LineKind::E1, 1, FarEndMode::pri(true)),
     ) {
-        (Ok(a), Ok(b)) => (Arc::new(a), Arc::new(b)),
-        (Err(e), _) | (_, Err(e)) => {
+        (Ok(a), Ok(b), Ok(c)) => (Arc::new(a), Arc::new(b), Arc::new(c)),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             eprintln!("trunkd --demo: cannot start the simulator: {e}");
             return ExitCode::FAILURE;
         }
@@ -91,6 +102,7 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
         "trunk_group = \"ivr\"\nflow = \"main\"",
     );
     let prepared = crate::demo_ivr::write_prompts(&data.join("prompts"))
+        .and_then(|()| crate::demo_acd::write_prompts(&data.join("prompts")))
         .and_then(|()| std::fs::create_dir_all(data.join("recordings")).map_err(|e| e.to_string()))
         .and_then(|()| {
             std::fs::write(data.join("flows.toml"), flows_text).map_err(|e| e.to_string())
@@ -99,7 +111,7 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
         eprintln!("trunkd --demo: cannot prepare {}: {e}", data.display());
         return ExitCode::FAILURE;
     }
-    let text = sample_config(e1.dir(), t1.dir(), &socket, &data);
+    let text = sample_config([e1.dir(), t1.dir(), pbx.dir()], &socket, &data);
     let cfg = match crate::config::parse(Path::new("<demo>"), &text) {
         Ok(c) => c,
         Err(e) => {
@@ -112,6 +124,7 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
         "  e1card: 4 x E1 (CRC-4, HDB3) ISDN PRI to a simulated exchange (EuroISDN; trunkd is the user side)"
     );
     println!("  t1card: 2 x T1 (ESF, B8ZS), looped back at the far end");
+    println!("  pbxcard: 1 x E1 ISDN PRI to a simulated PBX with the call centre's agent phones");
     println!("  API socket: {}", socket.display());
     println!(
         "  try in another terminal:  trunkctl --socket {} spans",
@@ -123,10 +136,10 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     );
     let deadline = seconds.map(|s| Instant::now() + Duration::from_secs(s));
     let narrator = {
-        let (socket, e1, t1) = (socket.clone(), e1.clone(), t1.clone());
+        let (socket, e1, t1, pbx) = (socket.clone(), e1.clone(), t1.clone(), pbx.clone());
         std::thread::Builder::new()
             .name("demo".into())
-            .spawn(move || narrate(&socket, &e1, &t1))
+            .spawn(move || narrate(&socket, &e1, &t1, &pbx))
             .ok()
     };
     let flows = match crate::ivr::load_flows(&cfg) {
@@ -140,6 +153,7 @@ pub fn run(socket: Option<PathBuf>, seconds: Option<u64>) -> ExitCode {
     drop(narrator);
     drop(e1);
     drop(t1);
+    drop(pbx);
     let _ = std::fs::remove_dir_all(&dir);
     code
 }
@@ -306,7 +320,7 @@ fn demo_media(socket: &Path, api: &mut Client) {
     }
 }
 
-fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
+fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator, pbx: &Simulator) {
     let Some(mut api) = connect(socket) else {
         eprintln!("demo: cannot reach the API socket {}", socket.display());
         return;
@@ -355,7 +369,7 @@ fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
     pause(2500);
     print_spans(&mut api);
     demo_media(socket, &mut api);
-    crate::demo_ivr::narrate(socket, &mut api, e1);
+    crate::demo_acd::narrate(socket, &mut api, e1, pbx);
     println!("[demo] bit error rate test, O.151 2^15-1 pattern over looped timeslot 6/1, 3 s, with 1e-4 bit errors injected:");
     t1.control(&json!({"cmd": "fault", "span": 2, "kind": "ber", "rate": 1e-4}));
     if api
@@ -383,5 +397,5 @@ fn narrate(socket: &Path, e1: &Simulator, t1: &Simulator) {
         }
     }
     t1.control(&json!({"cmd": "clear", "span": 2}));
-    println!("[demo] the daemon keeps running; try `trunkctl calls`, `trunkctl dial pstn 5551234`, `trunkctl capture 1 -w d.pcap`. Ctrl-C to stop.");
+    println!("[demo] the daemon keeps running; try `trunkctl calls`, `trunkctl dial pstn 5551234`, `trunkctl capture 1 -w d.pcap`; the agents stay logged in. Ctrl-C to stop.");
 }

@@ -15,6 +15,7 @@ mod config_acd;
 mod config_ivr;
 mod dchan;
 mod demo;
+mod demo_acd;
 mod demo_ivr;
 mod ivr;
 mod mediasvc;

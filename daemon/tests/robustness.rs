@@ -239,7 +239,7 @@ fn sighup_reload_touches_only_changed_spans() {
 fn demo_runs_and_shows_spans_up() {
     let _g = serial();
     let out = Command::new(bin("trunkd"))
-        .args(["--demo", "--demo-seconds", "90"])
+        .args(["--demo", "--demo-seconds", "160"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -254,7 +254,7 @@ fn demo_runs_and_shows_spans_up() {
         "the demo's LOS step did not show: {stdout}"
     );
     let up_rows = stdout.lines().filter(|l| l.contains(" UP ")).count();
-    assert!(up_rows >= 6, "expected the six demo spans UP: {stdout}");
+    assert!(up_rows >= 7, "expected the seven demo spans UP: {stdout}");
     assert!(
         stdout.contains("heard back: digits 2580#, tone busy"),
         "the demo's media step: {stdout}"
@@ -263,24 +263,52 @@ fn demo_runs_and_shows_spans_up() {
         stdout.contains("errors, error rate"),
         "the BERT step did not finish: {stdout}"
     );
-    // The IVR part: every caller offered went through the sample flow and left it.
-    assert!(
-        stdout.contains("offered 24  in IVR  0"),
-        "the IVR step did not drain: {stdout}"
-    );
-    let summary = stdout
-        .split("where the callers ended up")
+    // The call-centre part: callers went through the sample IVR into the
+    // queues, agents answered, and every caller has exactly one CDR.
+    let report = stdout
+        .split("call-centre report")
         .nth(1)
-        .expect("the IVR summary");
-    for end in ["goodbye", "operator", "abandoned"] {
-        assert!(summary.contains(end), "no caller ended at {end}: {stdout}");
+        .expect("the call-centre report");
+    for q in ["sales", "support", "all"] {
+        assert!(
+            report.lines().any(|l| l.trim_start().starts_with(q)),
+            "no report row for queue {q}: {stdout}"
+        );
     }
-    assert!(stdout.contains("the last CDRs"), "{stdout}");
+    assert!(report.contains("1001  Alice"), "the agent rows: {stdout}");
+    let answered: u32 = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("answered by agents: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the answered count");
+    assert!(answered > 0, "no call was answered by an agent: {stdout}");
+    let check = report
+        .lines()
+        .find(|l| l.contains("cdr check:"))
+        .expect("the CDR check");
+    assert!(check.ends_with(": ok"), "{check}");
+    let numbers: Vec<u64> = check
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // placed, inbound CDRs, queued, queued with exactly one CDR.
+    assert_eq!(numbers.len(), 4, "{check}");
+    assert_eq!(numbers[0], numbers[1], "{check}");
+    assert_eq!(numbers[2], numbers[3], "{check}");
+    assert!(numbers[2] >= u64::from(answered), "{check}");
+    assert!(report.contains("acd_stats.csv"), "{stdout}");
+    let ivr_ends = report
+        .lines()
+        .find(|l| l.contains("where the callers left the IVR"))
+        .expect("the IVR summary");
+    for end in ["sales_queue", "support_queue", "goodbye"] {
+        assert!(ivr_ends.contains(end), "no caller left at {end}: {stdout}");
+    }
     // The PRI part: D-channels up, calls answered both ways, one refused.
     assert_eq!(
         stdout.matches("D-channel UP").count(),
-        4,
-        "the four E1 D-channels: {stdout}"
+        5,
+        "the five E1 D-channels (four to the exchange, one to the PBX): {stdout}"
     );
     assert!(
         stdout.contains("01075550102 answered"),
