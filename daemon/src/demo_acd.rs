@@ -24,9 +24,9 @@ mod report;
 use report::Tally;
 
 /// Callers the exchange offers in the call-centre step.
-pub const CALLS: u32 = 36;
+pub const CALLS: u32 = 48;
 /// Their mean arrival rate, calls per minute.
-const RATE_PER_MIN: f64 = 36.0;
+const RATE_PER_MIN: f64 = 48.0;
 /// The service-level threshold of both queues, seconds.
 pub const SERVICE_LEVEL_S: u64 = 20;
 /// Talk time range of an agent's call, board ms (drawn per call).
