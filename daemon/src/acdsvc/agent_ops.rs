@@ -179,6 +179,13 @@ impl Service {
             Some(None) => return Err(bad("record", "always, never or on_demand")),
         };
         let ready = req.get("ready").and_then(Value::as_bool).unwrap_or(false);
+        // `keep`: the agent is not bound to this client (it stays logged in
+        // when the client goes, and any client may drive it), e.g. a login
+        // from `trunkctl`.
+        let keep = match req.get("keep") {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| bad("keep", "true or false"))?,
+        };
         let now = self.now();
         let core_skills: Vec<(Skill, u8)> = skills
             .iter()
@@ -216,7 +223,7 @@ impl Service {
         rt.endpoint = endpoint;
         rt.skills = skills;
         rt.record = record;
-        rt.client = client.map(str::to_owned);
+        rt.client = if keep { None } else { client.map(str::to_owned) };
         rt.logged_in = true;
         rt.logout_after_call = false;
         for s in rt.skills.keys() {
