@@ -223,7 +223,11 @@ impl Service {
         rt.endpoint = endpoint;
         rt.skills = skills;
         rt.record = record;
-        rt.client = if keep { None } else { client.map(str::to_owned) };
+        rt.client = if keep {
+            None
+        } else {
+            client.map(str::to_owned)
+        };
         rt.logged_in = true;
         rt.logout_after_call = false;
         for s in rt.skills.keys() {
