@@ -19,6 +19,7 @@ mod model;
 mod offer;
 mod service;
 mod supervisor;
+mod transfer;
 mod views;
 
 use std::collections::BTreeMap;
