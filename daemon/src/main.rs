@@ -236,6 +236,9 @@ fn reload(sup: &mut Supervisor, registry: &Registry, path: &std::path::Path) {
             let s = sup.reload(new);
             registry.reloads.fetch_add(1, Ordering::Relaxed);
             cdr::reconfigure(registry);
+            if registry.acd.try_send(acdsvc::AcdCmd::Reload).is_err() {
+                log::error!("the ACD did not take the reload");
+            }
             log::info!(
                 "reloaded {}: spans changed {:?}, unchanged {}, boards started {:?}, stopped {:?}, restarted {:?}",
                 path.display(),

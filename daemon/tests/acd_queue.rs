@@ -205,3 +205,48 @@ fn vip_first_and_abandonment_is_reported() {
     // The offer ended with the caller.
     acd::wait_state(&mut c, 1001, "ready");
 }
+
+#[test]
+fn a_reload_changes_queues_and_waiting_calls_keep_their_places() {
+    let _g = serial();
+    let before = "[acd]\n[[acd.queue]]\nname = \"sales\"\nannounce_every_s = 0\n";
+    let (rig, _base) = acd::start("acd-reload", before, 500, Some(1000));
+    let mut c = rig.client();
+    let mut ev = rig.subscriber(&["acd_*"]);
+    ok(
+        &mut c,
+        json!({"cmd":"agent_login","agent":1001,"endpoint":"pbx/2001","skills":{"sales":5}}),
+    );
+    acd::calls(&rig, "100", "4321", 2, 100);
+    for _ in 0..2 {
+        expect_event(&mut ev, 30, "queued", |e| e["event"] == "acd_queued");
+    }
+    // New: sales overflows after 2 s to a new queue, support, whose agent is ready.
+    let after = "[acd]\n[[acd.queue]]\nname = \"sales\"\nstrategy = \"round_robin\"\nannounce_every_s = 0\n\
+                 max_wait_s = 2\noverflow = \"queue:support\"\n[[acd.queue]]\nname = \"support\"\nannounce_every_s = 0\n";
+    let text = std::fs::read_to_string(&rig.config).unwrap();
+    std::fs::write(&rig.config, text.replace(before, after)).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(rig.daemon_pid()),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    for i in 0..=200 {
+        let q = ok(&mut c, json!({"cmd":"acd_queues"}));
+        if q["queues"].as_array().unwrap().len() == 2 {
+            assert_eq!(q["queues"][0]["strategy"], "round_robin", "{q}");
+            break;
+        }
+        assert!(i < 200, "the reload never showed: {q}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    login(&mut c, 1002, "2002", json!({"support": 5}));
+    for _ in 0..2 {
+        let o = expect_event(&mut ev, 30, "overflow", |e| e["event"] == "acd_overflowed");
+        assert_eq!(o["to"], "queue:support", "{o}");
+    }
+    let a = expect_event(&mut ev, 30, "answered in support", |e| {
+        e["event"] == "acd_answered"
+    });
+    assert_eq!(a["agent"], 1002, "{a}");
+}

@@ -126,6 +126,21 @@ impl Acd {
         Ok(())
     }
 
+    /// Replaces a queue's strategy, fallback, skill and wrap-up (a
+    /// configuration reload). Waiting calls keep their places; wrap-ups
+    /// already running keep their end.
+    pub fn reconfigure_queue(&mut self, cfg: QueueConfig) -> Result<(), AcdError> {
+        let q = self
+            .queues
+            .get_mut(&cfg.id)
+            .ok_or(AcdError::UnknownQueue(cfg.id))?;
+        if q.cfg.strategy != cfg.strategy {
+            q.rr_last = None;
+        }
+        q.cfg = cfg;
+        Ok(())
+    }
+
     /// Logs an agent in (new, logged out, or not ready to change its skills)
     /// with its skills and levels (1..=10); the agent becomes
     /// `NotReady{reason: REASON_LOGIN}`.

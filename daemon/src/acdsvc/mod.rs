@@ -47,6 +47,8 @@ pub enum AcdCmd {
         /// Where the answer goes.
         reply: AcdReply,
     },
+    /// The configuration was reloaded: apply `[acd]`.
+    Reload,
     /// An API client disconnected: its agents are logged out (those on a
     /// call when the call ends).
     ClientGone {

@@ -210,6 +210,108 @@ impl Service {
         self.queues.get(id.0 as usize)
     }
 
+    /// The skill id of a skill name (a new one is numbered).
+    fn skill_id(&mut self, name: &str) -> Skill {
+        let n = self.skills.len() as u16;
+        *self.skills.entry(name.to_owned()).or_insert(Skill(n))
+    }
+
+    /// Apply a reloaded `[acd]`: queues with the same name take their new
+    /// settings (calls keep their places), new queues are added, new
+    /// agents provisioned; a queue no longer configured keeps running until
+    /// restart (its calls have nowhere else to go).
+    fn reload(&mut self) {
+        let cfg = self.reg.config();
+        let acd = &cfg.acd;
+        self.skip_ms = acd.skip_ms;
+        self.history = acd.history;
+        for q in &acd.queues {
+            let skill = self.skill_id(&q.skill);
+            match self.queues.iter().position(|x| x.def.name == q.name) {
+                Some(i) => {
+                    let id = self.queues[i].id;
+                    let _ = self.core.reconfigure_queue(QueueConfig {
+                        id,
+                        skill,
+                        strategy: q.strategy,
+                        fallback: Strategy::LongestIdle,
+                        wrap_up_ms: q.wrap_up_ms,
+                    });
+                    let old = std::mem::replace(&mut self.queues[i].def, q.clone());
+                    self.rearm(id, &old, q);
+                }
+                None => {
+                    let id = QueueId(self.queues.len() as u32);
+                    if self
+                        .core
+                        .add_queue(QueueConfig {
+                            id,
+                            skill,
+                            strategy: q.strategy,
+                            fallback: Strategy::LongestIdle,
+                            wrap_up_ms: q.wrap_up_ms,
+                        })
+                        .is_ok()
+                    {
+                        self.queues.push(QueueRt {
+                            def: q.clone(),
+                            id,
+                            aht_ms: 180_000,
+                            handled: 0,
+                        });
+                        log::info!("ACD: queue {} added", q.name);
+                    }
+                }
+            }
+        }
+        for q in &self.queues {
+            if !acd.queues.iter().any(|x| x.name == q.def.name) {
+                log::warn!(
+                    "ACD: queue {} is no longer configured; it runs on with its old settings until trunkd restarts",
+                    q.def.name
+                );
+            }
+        }
+        for a in &acd.agents {
+            match self.agents.get_mut(&a.id) {
+                None => self.provision(a),
+                // A logged-in agent keeps what it logged in with until it logs out.
+                Some(rt) if !rt.logged_in => {
+                    rt.name = a.name.clone();
+                    rt.endpoint = a.endpoint.clone();
+                    rt.skills = a.skills.clone();
+                    rt.record = a.record;
+                }
+                Some(_) => {}
+            }
+        }
+        log::info!("ACD: configuration reloaded ({} queues)", self.queues.len());
+    }
+
+    /// Timers the callers waiting in a reconfigured queue did not have.
+    fn rearm(
+        &mut self,
+        id: QueueId,
+        old: &crate::config_acd::QueueDef,
+        new: &crate::config_acd::QueueDef,
+    ) {
+        let now = self.now();
+        let waiting: Vec<(u64, u64, u64)> = self
+            .callers
+            .values()
+            .filter(|c| c.qid == id && c.in_core)
+            .map(|c| (c.call, c.entry, c.queued_at))
+            .collect();
+        for (call, entry, at) in waiting {
+            if let Some(m) = new.max_wait_ms.filter(|m| old.max_wait_ms != Some(*m)) {
+                self.add_timer((at + m).max(now), Timer::MaxWait(call, entry));
+            }
+            if new.announce_every_ms > 0 && old.announce_every_ms == 0 {
+                self.add_timer(now + new.announce_every_ms, Timer::Announce(call, entry));
+            }
+        }
+    }
+
     /// The queue entry a caller is in.
     pub fn entry_of(&self, call: u64) -> Option<u64> {
         self.callers.get(&call).map(|c| c.entry)
@@ -225,6 +327,10 @@ impl Service {
                 let r = self.request(&req, client.as_deref());
                 self.flush_changes();
                 let _ = reply.send(r);
+            }
+            AcdCmd::Reload => {
+                self.reload();
+                self.flush_changes();
             }
             AcdCmd::ClientGone { client } => {
                 self.client_gone(&client);
