@@ -28,6 +28,12 @@ fn a_call_is_queued_offered_answered_and_released() {
     let mut ev = rig.subscriber(&["acd_*", "agent_state"]);
     let r = login(&mut c, 1001, "2001", json!({"sales": 5}));
     assert_eq!(r["state"], "ready", "{r}");
+    // Agent 1001's desktop sees its own events only.
+    let mut desk = rig.client();
+    ok(
+        &mut desk,
+        json!({"cmd":"subscribe","events":["acd_*"],"agent":1001}),
+    );
     acd::calls(&rig, "100", "55501", 1, 0);
     let q = expect_event(&mut ev, 30, "acd_queued", |e| e["event"] == "acd_queued");
     assert_eq!(q["queue"], "sales");
@@ -40,6 +46,19 @@ fn a_call_is_queued_offered_answered_and_released() {
     assert_eq!(pop["call"], call);
     let a = expect_event(&mut ev, 30, "answered", |e| e["event"] == "acd_answered");
     assert_eq!(a["agent"], 1001);
+    let first = desk
+        .next_event(Some(std::time::Duration::from_secs(10)))
+        .unwrap()
+        .expect("the desktop's first event");
+    assert_eq!(
+        first["event"], "acd_offered",
+        "not acd_queued (no agent): {first}"
+    );
+    let pop = desk
+        .next_event(Some(std::time::Duration::from_secs(10)))
+        .unwrap()
+        .expect("the screen-pop");
+    assert_eq!(pop["event"], "acd_screen_pop", "{pop}");
     let agents = ok(&mut c, json!({"cmd":"acd_agents"}));
     assert_eq!(agents["agents"][0]["state"], "talking", "{agents}");
     let rel = expect_event(&mut ev, 60, "released", |e| e["event"] == "acd_released");

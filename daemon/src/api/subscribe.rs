@@ -1,7 +1,7 @@
 //! Per-client event subscriptions and D-channel captures.
 //!
 //! `subscribe` selects call/link events (optionally filtered by kind, span,
-//! trunk group or call); `capture` streams a span's D-channel frames as
+//! trunk group, call or ACD agent); `capture` streams a span's D-channel frames as
 //! `frame` events. Events for a client whose output buffer is more than
 //! half full are dropped and counted (the client is told how many in its
 //! next event), so a slow reader never holds the daemon up.
@@ -22,6 +22,8 @@ pub struct Filter {
     span: Option<u64>,
     trunk_group: Option<String>,
     call: Option<u64>,
+    /// An ACD agent (an agent desktop sees its own screen-pops and states).
+    agent: Option<u64>,
     dropped: u64,
 }
 
@@ -46,6 +48,9 @@ impl Filter {
             if ev["trunk_group"].as_str() != Some(t) {
                 return false;
             }
+        }
+        if self.agent.is_some_and(|a| ev["agent"].as_u64() != Some(a)) {
+            return false;
         }
         self.call.is_none_or(|c| ev["call"].as_u64() == Some(c))
     }
@@ -85,6 +90,7 @@ pub(super) fn handle_client(
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 call: v.get("call").and_then(Value::as_u64),
+                agent: v.get("agent").and_then(Value::as_u64),
                 dropped: 0,
             });
             Some(ok(json!({"subscribed": true})))
