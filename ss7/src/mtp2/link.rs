@@ -176,8 +176,10 @@ impl Mtp2 {
         self.rx_fsn
     }
 
-    /// Start the link (Q.703 "start"): reset sequence numbers and begin
-    /// initial alignment. Ignored unless out of service.
+    /// Start the link (Q.703 "start"): reset sequence numbers to 127 and the
+    /// indicator bits to 1, discard MSUs not taken back with
+    /// [`retrieve_msus`](Self::retrieve_msus), and begin initial alignment.
+    /// Ignored unless out of service.
     pub fn start(&mut self, now: u64) {
         if self.state != LinkState::OutOfService {
             return;

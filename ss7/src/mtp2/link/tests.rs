@@ -392,6 +392,105 @@ fn send_msu_checks_length_and_queue() {
     assert_eq!(l.send_msu(0, 0, &[1, 2]), Err(Mtp2Error::QueueFull));
 }
 
+fn fisu(bsn: u8, bib: bool, fsn: u8, fib: bool) -> SuBuf {
+    SuBuf::from_repr(&SuRepr {
+        bsn,
+        bib,
+        fsn,
+        fib,
+        kind: SuKind::Fisu,
+    })
+    .unwrap()
+}
+
+#[test]
+fn two_abnormal_bsns_in_three_fail_the_link() {
+    let mut p = Pair::new(Mtp2Config::default());
+    p.align();
+    // Nothing sent by A yet: only BSN 127 is normal.
+    p.a.handle_su(p.now, &fisu(50, true, 127, true));
+    assert_eq!(p.a.state(), LinkState::InService);
+    p.a.handle_su(p.now, &fisu(127, true, 127, true));
+    p.a.handle_su(p.now, &fisu(51, true, 127, true));
+    assert_eq!(p.a.state(), LinkState::OutOfService);
+    assert_eq!(
+        p.a.poll_event(),
+        Some(Mtp2Event::OutOfService(OutOfServiceReason::AbnormalBsn))
+    );
+}
+
+#[test]
+fn two_abnormal_fibs_in_three_fail_the_link() {
+    let mut p = Pair::new(Mtp2Config::default());
+    p.align();
+    // FIB inverted although A never sent a negative acknowledgement.
+    p.a.handle_su(p.now, &fisu(127, true, 127, false));
+    p.a.handle_su(p.now, &fisu(127, true, 127, false));
+    assert_eq!(
+        p.a.poll_event(),
+        Some(Mtp2Event::OutOfService(OutOfServiceReason::AbnormalFib))
+    );
+}
+
+#[test]
+fn sio_in_service_is_a_link_failure() {
+    let mut p = Pair::new(Mtp2Config::default());
+    p.align();
+    let sio = SuBuf::from_repr(&SuRepr {
+        bsn: 127,
+        bib: true,
+        fsn: 127,
+        fib: true,
+        kind: SuKind::Lssu {
+            status: LinkStatus::Sio,
+            two_octets: false,
+        },
+    })
+    .unwrap();
+    p.a.handle_su(p.now, &sio);
+    assert_eq!(
+        p.a.poll_event(),
+        Some(Mtp2Event::OutOfService(
+            OutOfServiceReason::ReceivedSioSinSie
+        ))
+    );
+}
+
+#[test]
+fn t1_expires_when_the_far_end_never_sends_fisus() {
+    let cfg = Mtp2Config::default();
+    let mut p = Pair::new(cfg);
+    p.a.start(0);
+    p.b.start(0);
+    assert!(p.run_until(100, |p| p.a.state() == LinkState::Proving));
+    let proving = p.now;
+    p.cut_b_to_a = true;
+    assert!(p.run_until(100_000, |p| p.a.state() == LinkState::OutOfService));
+    let (t, e) = p.ev_a.last().unwrap().clone();
+    assert_eq!(e, Mtp2Event::OutOfService(OutOfServiceReason::T1Expired));
+    assert!(t >= proving + cfg.t4n + cfg.t1 - STEP && t <= proving + cfg.t4n + cfg.t1);
+}
+
+#[test]
+fn a_stopped_link_realigns_and_carries_msus_again() {
+    let cfg = Mtp2Config {
+        t4n: 50,
+        ..Mtp2Config::default()
+    };
+    let mut p = Pair::new(cfg);
+    p.align();
+    p.a.send_msu(p.now, 0x83, &payload(1)).unwrap();
+    p.run_until(20, |_| false);
+    p.a.stop(p.now);
+    assert!(p.run_until(10, |p| p.b.state() == LinkState::OutOfService));
+    p.align();
+    p.a.send_msu(p.now, 0x83, &payload(2)).unwrap();
+    assert!(p.run_until(100, |p| !msus(&p.ev_b).is_empty()));
+    // Sequence numbers restarted at 127 on both sides: the MSU got FSN 0.
+    assert_eq!(msus(&p.ev_b), vec![payload(2)]);
+    assert_eq!(p.b.last_accepted_fsn(), 0);
+}
+
 mod prop {
     use super::*;
     use proptest::prelude::*;
