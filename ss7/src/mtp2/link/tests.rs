@@ -107,16 +107,21 @@ fn normal_alignment_takes_the_normal_proving_period() {
     let mut p = Pair::new(cfg);
     p.a.start(0);
     p.b.start(0);
-    let ok = p.run_until(20_000, |p| p.both_in_service());
-    assert!(ok, "link never came into service");
+    // SIO each way, then SIN each way: both start proving within a few SUs.
+    assert!(p.run_until(100, |p| p.a.state() == LinkState::Proving));
+    let proving = p.now;
+    assert!(p.now <= 3 * STEP);
+    assert!(
+        p.run_until(20_000, Pair::both_in_service),
+        "never in service"
+    );
     let a = first_time(&p.ev_a, &Mtp2Event::InService).unwrap();
     let b = first_time(&p.ev_b, &Mtp2Event::InService).unwrap();
-    // Alignment needs a few SUs each way (SIO, SIN, FISU) around T4n.
     for t in [a, b] {
-        assert!(t >= cfg.t4n, "in service at {t} before T4n");
+        let proved = t - proving;
         assert!(
-            t <= cfg.t4n + 4 * STEP,
-            "in service at {t}, T4n {}",
+            proved + STEP >= cfg.t4n && proved <= cfg.t4n + STEP,
+            "in service {proved} ms after proving began, T4n {}",
             cfg.t4n
         );
     }
