@@ -82,6 +82,8 @@ fn check(variant: Variant, standard: &str) {
         "tshark failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir(&dir);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), msgs.len(), "one line per frame:\n{text}");
