@@ -2,3 +2,5 @@
 //!
 //! Not yet built: this crate is a placeholder in the workspace layout; the
 //! SS7 stack arrives with the SS7 issue.
+
+pub mod mtp3;
