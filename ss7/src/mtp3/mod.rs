@@ -10,16 +10,18 @@
 //!   test, load sharing, changeover and changeback.
 
 pub mod label;
-// pub mod linkset;
+pub mod linkset;
 pub mod snm;
 pub mod snt;
 
 pub use label::{
     parse_msu, si, LabelView, Mtp3Error, NetworkIndicator, PointCode, RoutingLabel, Sio, Variant,
 };
-// pub use linkset::{LinkSet, LinkSetConfig, LinkSetError, LinkSetEvent, LinkState, RouteState};
+pub use linkset::{LinkSet, LinkSetConfig, LinkSetError, LinkSetEvent, LinkState, RouteState};
 pub use snm::SnmMessage;
 pub use snt::{SltKind, SltMessage};
 
+#[cfg(test)]
+mod tests_linkset;
 #[cfg(test)]
 mod tests_wire;
