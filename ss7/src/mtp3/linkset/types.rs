@@ -60,7 +60,7 @@ impl LinkSetConfig {
     }
 }
 
-/// Errors from [`LinkSet`] requests.
+/// Errors from [`LinkSet`](super::LinkSet) requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LinkSetError {
     /// The configuration is not usable (no links, SLC > 15, bad SLS width...).
@@ -124,7 +124,7 @@ pub enum LinkSetEvent {
     },
     /// Retrieve from MTP2 of link `slc` the MSUs after `fsn` (the far end's
     /// last accepted FSN), or when `fsn` is `None` those not yet transmitted,
-    /// and hand them to [`LinkSet::handle_retrieved`] (possibly none).
+    /// and hand them to [`LinkSet::handle_retrieved`](super::LinkSet::handle_retrieved) (possibly none).
     Retrieve {
         /// Signalling link code of the failed link.
         slc: u8,
@@ -160,7 +160,7 @@ pub enum LinkSetEvent {
         dest: PointCode,
         /// User part (service indicator).
         user_part: u8,
-        /// Cause (see [`super::snm::upu_cause`]).
+        /// Cause (see [`crate::mtp3::snm::upu_cause`]).
         cause: u8,
     },
     /// TRA received from the adjacent signalling point.
