@@ -8,3 +8,4 @@
 
 pub mod isup;
 pub mod mtp2;
+pub mod mtp3;
