@@ -1,7 +1,7 @@
-//! Debian's libpri as a real ISDN peer for tests.
+//! Debian's libpri and libss7 as real ISDN and SS7 peers for tests.
 //!
 //! The C programs in `testbench/peers/` are built on demand with
-//! [`build_peers`] (gcc and `libpri-dev` are needed):
+//! [`build_peers`] (gcc, `libpri-dev` and `libss7-dev` are needed):
 //!
 //! * `pripeer`: a libpri D-channel (network or CPE side, EuroISDN E1 or
 //!   NI-2) that connects to a `SOCK_SEQPACKET` socket on which every
@@ -11,6 +11,14 @@
 //! * `pribench`: the reference benchmark, two libpri instances in one process
 //!   running complete calls against each other; it prints one JSON line
 //!   `{"impl":"libpri","transport":"memory"|"socketpair","calls":N,"cpu_us_per_call":X,"frames":F}`.
+//! * `ss7peer`: Debian's libss7 (MTP2, MTP3, ISUP; ITU or ANSI) as the far
+//!   exchange of an SS7 link, on a `SOCK_SEQPACKET` socket (`--socket PATH`,
+//!   or an inherited descriptor with `--fd N`) on which every datagram is one
+//!   MTP2 signal unit from its BSN octet without FCS. Same style as pripeer:
+//!   one line per event on stdout, commands on stdin; see below.
+//! * `ss7bench`: the libss7 reference, two libss7 instances on one socketpair
+//!   running complete ISUP calls; it prints one JSON line
+//!   `{"impl":"libss7","transport":"socketpair","variant":"itu"|"ansi","calls":N,"cpu_us_per_call":X,"calls_per_s":Y,"signal_units":S}`.
 //!
 //! # pripeer
 //!
@@ -56,6 +64,52 @@
 //! 0 on `quit` or end of stdin and 2 when the socket fails or is closed.
 //! With `PRIPEER_DEBUG=1` in the environment libpri's Q.921/Q.931 dumps go
 //! to stderr.
+//!
+//! # ss7peer
+//!
+//! ```text
+//! ss7peer (--socket PATH | --fd N) [--variant itu|ansi] [--opc PC] [--dpc PC]
+//!         [--cic-base N] [--circuits N] [--ni int|nat|0-3]
+//!         [--auto answer|reject:CAUSE|none] [--answer-delay-ms N]
+//! ```
+//!
+//! Defaults: ITU, OPC 1, DPC 2, CICs 1..30, national network. libss7 runs
+//! its MTP2 on one end of a private socketpair (it writes two FCS octets
+//! after each signal unit and strips two on reading); ss7peer relays between
+//! that and the link socket, removing or adding those octets. Writes are
+//! paced: the link is added as `SS7_TRANSPORT_DAHDIMTP2` (the same MTP2 as
+//! `SS7_TRANSPORT_DAHDIDCHAN`, but `ss7_pollflags()` asks for POLLOUT only
+//! when libss7 has a signal unit to send) and ss7peer writes only then, so
+//! fill-in units are not repeated and nothing spins; poll's timeout is the
+//! next libss7 timer. The link aligns with emergency proving.
+//!
+//! `--auto` (default `answer`) decides what happens to an incoming IAM:
+//! `answer` sends ACM and ANM (the ANM after `--answer-delay-ms`),
+//! `reject:C` sends REL with cause C, `none` leaves it to stdin commands.
+//! Every incoming REL or RSC is answered with RLC, GRS with GRA (all circuits
+//! idle), BLO/UBL with BLA/UBA, CGB/CGU with CGBA/CGUA.
+//!
+//! | line | meaning |
+//! |------|---------|
+//! | `MTP2_UP`, `MTP2_DOWN` | the signalling link in / out of service |
+//! | `LINK_UP`, `LINK_DOWN` | the link set (MTP3) available / unavailable |
+//! | `CALLING cic=N` | reply to `call`: the IAM went out |
+//! | `IAM cic=N ani=DIGITS dnis=DIGITS` | incoming IAM |
+//! | `ACM cic=N`, `CON cic=N`, `ANM cic=N`, `CPG cic=N event=E`, `SAM cic=N dnis=DIGITS` | far end's messages |
+//! | `REL cic=N cause=C`, `RLC cic=N`, `RSC cic=N` | release, release complete, reset |
+//! | `GRS cic=N range=R`, `GRA cic=N range=R` | group reset (range: CICs after N) |
+//! | `BLO`, `BLA`, `UBL`, `UBA`, `UCIC` `cic=N`; `CGB`, `CGU`, `CGBA`, `CGUA` `cic=N range=R` | maintenance |
+//! | `TIMEOUT cic=N cause=C` | libss7 clears a call on a timer (REL sent) |
+//! | `NOT_IN_SERVICE cic=N`, `EVENT NAME` | libss7's T5 expired; any other event |
+//! | `ERROR text` | a bad command or a failed libss7 call; never fatal |
+//!
+//! Stdin commands: `call CIC NUMBER [CLI]`, `answer CIC` (ACM if not yet
+//! sent, then ANM), `ring CIC` (ACM), `hangup CIC CAUSE` (REL),
+//! `grs CIC RANGE` (GRS for CIC..CIC+RANGE), `blo CIC`, `ubl CIC`, `rsc CIC`,
+//! `quit`. Exit status 0 on `quit` or end of stdin, 1 on bad usage, 2 when
+//! the socket fails or closes. With `SS7PEER_DEBUG=1` libss7's MTP2, MTP3
+//! and ISUP dumps go to stderr. `testbench/tests/ss7_peers.rs` drives two of
+//! them against each other.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -93,8 +147,8 @@ fn peers_dir() -> PathBuf {
     target.join("peers")
 }
 
-/// Build `pripeer` and `pribench` (once per process) and return the
-/// directory that holds them.
+/// Build `pripeer`, `pribench`, `ss7peer`, `ss7bench` and `spandspbench`
+/// (once per process) and return the directory that holds them.
 ///
 /// Runs `testbench/peers/build.sh` into `target/peers/` (see the module
 /// documentation for how the target directory is found). The script
@@ -104,8 +158,8 @@ fn peers_dir() -> PathBuf {
 ///
 /// # Errors
 ///
-/// A message with the script's output when the build fails, e.g. when gcc
-/// or `libpri-dev` is not installed.
+/// A message with the script's output when the build fails, e.g. when gcc,
+/// `libpri-dev`, `libss7-dev` or `libspandsp-dev` is not installed.
 pub fn build_peers() -> Result<PathBuf, String> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BUILT.get_or_init(run_build).clone()
