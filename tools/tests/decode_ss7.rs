@@ -129,6 +129,22 @@ fn ansi_label_has_24_bit_point_codes() {
 }
 
 #[test]
+fn china_label_has_24_bit_point_codes_and_4_bit_sls() {
+    // COO from 4-5-6 to 1-2-3, SLC 3 in the SLS octet's low half (the high
+    // half is spare and ignored), FSN 45.
+    let text = decode("mtp3", "80 03 02 01 06 05 04 a3 11 2d", Ss7Variant::China)
+        .expect("China COO decodes");
+    assert_eq!(
+        lines(&text),
+        [
+            "SIO 0x80: SI 0 (SNM), NI 2 (national), priority 0",
+            "label: DPC 1-2-3 (66051), OPC 4-5-6 (263430), SLS 3",
+            "SNM COO (H0=1 H1=1): SLC 3, FSN 45",
+        ]
+    );
+}
+
+#[test]
 fn fisu_and_sios_show_sequence_numbers_and_status() {
     let text = decode("mtp2", FISU, Ss7Variant::Itu).expect("FISU decodes");
     assert_eq!(
@@ -208,6 +224,15 @@ fn cli_decodes_and_exits_0() {
     ]);
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("DPC 1-2-3"));
+    let out = trunkctl(&["--json", "decode", "mtp2", FISU]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["protocol"], "mtp2");
+    assert_eq!(v["octets"], 3);
+    assert_eq!(
+        v["decode"],
+        "MTP2: BSN 127 BIB 1, FSN 127 FIB 1, LI 0: FISU\n"
+    );
 }
 
 #[test]

@@ -184,3 +184,26 @@ fn tshark_decodes_an_ansi_capture() {
         ]
     );
 }
+
+#[test]
+fn tshark_decodes_a_china_capture() {
+    // China: the ANSI label layout (24-bit point codes), ITU ISUP.
+    let path = temp_pcap("china");
+    let units = [
+        (true, msu(5, 6, 0x85, ANSI_LABEL, ITU_IAM)),
+        (false, msu(6, 6, 0x85, ANSI_LABEL, REL)),
+    ];
+    write_capture(&path, &units);
+    let china = ["-o", "mtp3.standard:Chinese-ITU"];
+    let rows = fields(&path, &china);
+    let bad = complaints(&path, &china);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(bad, "", "tshark complains about these frames");
+    assert_eq!(
+        rows,
+        [
+            row("5", "66051", "1", "", "6", true),
+            row("6", "66051", "12", "", "6", false)
+        ]
+    );
+}

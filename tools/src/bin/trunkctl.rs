@@ -3,7 +3,7 @@
 //! Talks to trunkd over its control socket (see [`trunk_tools::client`])
 //! and prints either aligned tables or, with `--json`, the raw result object
 //! as one JSON line. Errors go to stderr as `trunkctl: <message>` with exit
-//! status 1.
+//! status 1 (2 for bad input to `trunkctl decode`, as for usage errors).
 
 use std::error::Error;
 use std::io::{self, IsTerminal, Write};
