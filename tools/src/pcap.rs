@@ -54,12 +54,13 @@ pub fn pseudo_header(sent: bool, network_side: bool) -> [u8; PSEUDO_HEADER_LEN] 
 }
 
 /// A writer shared between [`PcapWriter`] (which owns its writer and has no
-/// way to reach it) and [`LapdPcapWriter`], which must flush it mid-stream.
+/// way to reach it) and [`LapdPcapWriter`] (or the MTP2 writer), which must
+/// flush it mid-stream.
 #[derive(Debug)]
-struct Shared<W>(Arc<Mutex<W>>);
+pub(crate) struct Shared<W>(pub(crate) Arc<Mutex<W>>);
 
 impl<W> Shared<W> {
-    fn lock(&self) -> MutexGuard<'_, W> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, W> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -3,7 +3,7 @@
 //! Talks to trunkd over its control socket (see [`trunk_tools::client`])
 //! and prints either aligned tables or, with `--json`, the raw result object
 //! as one JSON line. Errors go to stderr as `trunkctl: <message>` with exit
-//! status 1.
+//! status 1 (2 for bad input to `trunkctl decode`, as for usage errors).
 
 use std::error::Error;
 use std::io::{self, IsTerminal, Write};
@@ -154,10 +154,15 @@ For the commands trunkctl has no subcommand for yet, e.g. the media ones:
     },
     /// Decode one signalling frame given in hex, like pridump (no daemon needed)
     Decode {
-        /// What the octets are: q931 (a Q.931 message) or lapd (a LAPD frame
-        /// from its address field, no FCS; Q.931 inside is decoded too)
-        #[arg(value_parser = ["q931", "lapd"])]
+        /// What the octets are: q931 (a Q.931 message), lapd (a LAPD frame
+        /// from its address field, no FCS; Q.931 inside is decoded too),
+        /// isup (from the CIC), mtp3 (an MSU from its SIO) or mtp2 (a signal
+        /// unit from its BSN octet, no FCS; an MSU inside is decoded too)
+        #[arg(value_parser = ["q931", "lapd", "isup", "mtp3", "mtp2"])]
         protocol: String,
+        /// SS7 variant for isup, mtp3 and mtp2: itu, ansi or china
+        #[arg(long, default_value = "itu", value_parser = ["itu", "ansi", "china"])]
+        variant: String,
         /// The octets, e.g. "08 02 00 01 05 04 03 80 90 a3"
         #[arg(value_name = "HEX", num_args = 1.., required = true)]
         hex: Vec<String>,
@@ -214,12 +219,26 @@ fn run(cli: &Cli) -> Res<ExitCode> {
                 decode::<ChannelsReply>("channels", v).map(|r| render::channels(&r.channels))
             })?;
         }
-        Command::Decode { protocol, hex } => {
-            let bytes = trunk_tools::decode::parse_hex(&hex.join(" "))?;
-            let text = if protocol == "lapd" {
-                trunk_tools::decode::lapd(&bytes)
-            } else {
-                trunk_tools::decode::q931(&bytes)
+        Command::Decode {
+            protocol,
+            hex,
+            variant,
+        } => {
+            let decoded = trunk_tools::decode::parse_hex(&hex.join(" ")).and_then(|bytes| {
+                let text = match protocol.as_str() {
+                    "lapd" => trunk_tools::decode::lapd(&bytes),
+                    "q931" => trunk_tools::decode::q931(&bytes),
+                    ss7 => trunk_tools::decode_ss7::decode(ss7, &bytes, variant.parse()?)?,
+                };
+                Ok((bytes, text))
+            });
+            // Bad input is a usage error: status 2, as clap gives.
+            let (bytes, text) = match decoded {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("trunkctl: decode {protocol}: {e}");
+                    return Ok(ExitCode::from(2));
+                }
             };
             if g.json {
                 println!(
