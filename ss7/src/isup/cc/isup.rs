@@ -439,6 +439,10 @@ impl Isup {
         }
         let msg = wire::range(cic, MessageType::Grs, RangeAndStatus::range_only(range));
         self.start_group(now, MessageType::Grs, BlockKind::Maintenance, msg);
+        // The far end forgets our blocking on GRS: block again.
+        for (_, i) in self.in_range(cic, range) {
+            self.reassert_blocking(now, i);
+        }
         Ok(())
     }
 

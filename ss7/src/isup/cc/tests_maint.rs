@@ -259,3 +259,55 @@ fn query_reports_circuit_states() {
         }]
     );
 }
+
+#[test]
+fn group_reset_keeps_local_maintenance_blocking() {
+    let mut p = Pair::started(vec![1, 2, 3]);
+    p.a.block(0, 2).unwrap();
+    p.run();
+    assert!(p.b.circuit(2).unwrap().remote.maintenance);
+    p.events_b();
+    p.a.group_reset(0, 1, 2).unwrap();
+    p.run();
+    // B cleared the remote blocking on GRS, then A's new BLO set it again.
+    assert!(p.b.circuit(2).unwrap().remote.maintenance);
+    assert!(p.events_a().contains(&IsupEvent::GroupResetDone {
+        cic: 1,
+        range: 2,
+        side: Side::Local
+    }));
+    assert_eq!(p.sent(true, MessageType::Blo), 2);
+    assert!(p.a.circuits().all(|c| !c.awaiting_gra));
+}
+
+#[test]
+fn received_grs_answers_gra_with_blocking_status_and_drops_calls() {
+    let mut p = Pair::started(vec![1, 2, 3]);
+    let cic =
+        p.a.setup(
+            0,
+            CallRequest {
+                cic: Some(1),
+                ..req("1")
+            },
+        )
+        .unwrap();
+    p.a.block(0, 3).unwrap();
+    p.run();
+    p.events_a();
+    p.events_b();
+    p.b.group_reset(0, 1, 2).unwrap();
+    p.run();
+    assert!(p.events_a().contains(&IsupEvent::Released {
+        cic,
+        cause: 41,
+        by: ReleasedBy::Reset
+    }));
+    assert_eq!(state(&p.a, cic), CallState::Idle);
+    assert_eq!(state(&p.b, cic), CallState::Idle);
+    // A's GRA carries the status bit of CIC 3, locally blocked at A: B
+    // keeps it remotely blocked without a new BLO.
+    assert_eq!(p.sent(true, MessageType::Blo), 1);
+    assert!(p.b.circuit(3).unwrap().remote.maintenance);
+    assert!(!p.b.circuit(2).unwrap().remote.maintenance);
+}
