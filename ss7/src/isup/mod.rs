@@ -27,6 +27,7 @@
 //! IAM with user service information as a mandatory variable parameter and no
 //! transmission medium requirement, ANSI calling party's category values).
 
+pub mod cc;
 mod decode;
 pub mod layout;
 mod message;
