@@ -9,3 +9,4 @@
 pub mod isup;
 pub mod mtp2;
 pub mod mtp3;
+pub mod node;
