@@ -248,6 +248,39 @@ impl Mtp2 {
         self.retx_next = None;
     }
 
+    /// Take back, in order, the MSUs the far end has not accepted according
+    /// to its last accepted FSN `fsnc` (Q.704 §5.4 buffer updating), then
+    /// those never sent. Only out of service.
+    ///
+    /// * `Some(fsnc)`: the transmitted MSUs carrying FSNs after `fsnc`
+    ///   (modulo 128) and every untransmitted one. An FSN that names no
+    ///   transmitted and unacknowledged MSU (nor the last acknowledged one)
+    ///   cannot be trusted: every unacknowledged MSU is returned, preferring
+    ///   duplication to loss.
+    /// * `None` (ECO/ECA, or changeover T2 expired: time-controlled
+    ///   changeover, Q.704 §5.6/§5.7): buffer updating is impossible, so
+    ///   only the MSUs never transmitted are returned; the unacknowledged
+    ///   ones are discarded (they may or may not have arrived).
+    pub fn retrieve_msus_after(&mut self, fsnc: Option<u8>, mut f: impl FnMut(u8, &[u8])) {
+        if self.state != LinkState::OutOfService {
+            return;
+        }
+        // The retransmission buffer holds FSNs acked+1 ..= acked+len.
+        let skip = match fsnc {
+            None => self.retx.len(),
+            Some(fsnc) => {
+                let accepted = usize::from(fsnc.wrapping_sub(self.acked) & 0x7f);
+                if fsnc <= 0x7f && accepted <= self.retx.len() {
+                    accepted
+                } else {
+                    0
+                }
+            }
+        };
+        self.retx.drain(..skip);
+        self.retrieve_msus(f);
+    }
+
     /// The next indication for level 3.
     pub fn poll_event(&mut self) -> Option<Mtp2Event> {
         let ev = self.events.pop_front()?;

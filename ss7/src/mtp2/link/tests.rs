@@ -2,6 +2,8 @@
 
 use super::*;
 
+mod retrieve;
+
 /// Milliseconds per harness step; each side sends one SU per step.
 const STEP: u64 = 1;
 
