@@ -276,6 +276,44 @@ fn changeover_with_coo_coa_retransmits_retrieved_then_buffered_in_order() {
 }
 
 #[test]
+fn coo_for_a_link_still_available_is_answered_with_our_bsnt() {
+    let v = Variant::Itu;
+    let mut p = Pair::new(v, &[0, 1]);
+    p.bring_up(0, 0);
+    p.bring_up(0, 1);
+    // MTP2 of A's link 1 accepted MSUs up to FSN 42 (SLTA included).
+    p.a.set_last_accepted_fsn(1, 41);
+    p.a.set_last_accepted_fsn(1, 42);
+    events(&mut p.a);
+    // Only B's MTP2 failed link 1; A's link 1 is still available.
+    p.up[1] = false;
+    p.b.handle_link_down(100, 1, Some(9));
+    p.pump(100);
+    assert!(snm_sent(v, &p.a_sent).contains(&(0, SnmMessage::Coa { slc: 1, fsn: 42 })));
+    assert_eq!(p.a.link_state(1), Some(LinkState::Down));
+    let ev = events(&mut p.a);
+    assert!(ev.contains(&LinkSetEvent::Retrieve {
+        slc: 1,
+        fsn: Some(9)
+    }));
+    assert!(events(&mut p.b).contains(&LinkSetEvent::Retrieve {
+        slc: 1,
+        fsn: Some(42)
+    }));
+    assert!(p.a.awaits_retrieval(1) && !p.a.awaits_retrieval(0));
+    p.a.handle_retrieved(100, 1, []);
+    assert!(!p.a.awaits_retrieval(1));
+    // The link returns: the old BSNT no longer holds, none is known until
+    // MTP2 accepts again, so a COO then gets ECA.
+    p.a_sent.clear();
+    p.a.set_last_accepted_fsn(1, 7);
+    p.bring_up(200, 1);
+    p.b.handle_link_down(300, 1, Some(3));
+    p.pump(300);
+    assert!(snm_sent(v, &p.a_sent).contains(&(0, SnmMessage::Eca { slc: 1 })));
+}
+
+#[test]
 fn unknown_fsn_uses_eco_and_waits_t1_before_restarting_traffic() {
     let v = Variant::China;
     let mut p = failed_link_1(v, None, None);

@@ -11,7 +11,10 @@
 //!   order, SLS modulo their number; SLS values of links that keep working never
 //!   move.
 //! * Changeover: a failed link's traffic is buffered, COO (last accepted FSN
-//!   known) or ECO (not known) goes out on another link and T2 runs. On COA
+//!   known) or ECO (not known) goes out on another link and T2 runs. A COO
+//!   from the far end for a link still available here is answered with COA
+//!   and the FSN last given by [`LinkSet::set_last_accepted_fsn`] (ECA if
+//!   none was given). On COA
 //!   the link set asks the lead to retrieve the MSUs the far end has not
 //!   accepted ([`LinkSetEvent::Retrieve`], answered by
 //!   [`LinkSet::handle_retrieved`]); on ECA or T2 expiry T1 runs and the
@@ -42,7 +45,9 @@ struct Link {
     state: LinkState,
     slt_deadline: Option<u64>,
     slt_attempts: u8,
-    /// Our last accepted FSN on the link when it failed, if MTP2 knew it.
+    /// Our last accepted FSN on the link (BSNT): given at failure by
+    /// [`LinkSet::handle_link_down`], and while the link runs by
+    /// [`LinkSet::set_last_accepted_fsn`].
     last_fsn: Option<u32>,
 }
 
@@ -248,10 +253,35 @@ impl LinkSet {
             return;
         }
         link.state = LinkState::Testing;
+        // MTP2 restarted its sequence numbers: the old BSNT is void.
+        link.last_fsn = None;
         link.slt_attempts = 1;
         link.slt_deadline = Some(deadline);
         let pattern = self.cfg.test_pattern.clone();
         self.send_slt(slc, SltKind::Sltm, pattern);
+    }
+
+    /// MTP2 of link `slc` accepted an MSU: `fsn` is now its last accepted
+    /// FSN (BSNT). The lead calls this every time MTP2 of a running link
+    /// accepts an MSU (before handing the MSU to
+    /// [`handle_msu`](Self::handle_msu)), so that a COO/XCO from the far end
+    /// for a link we still think available is answered with COA/XCA
+    /// carrying our BSNT (Q.704 §5.4, §5.5), not with ECA. Ignored for a
+    /// link that is down (its BSNT was fixed by
+    /// [`handle_link_down`](Self::handle_link_down)).
+    pub fn set_last_accepted_fsn(&mut self, slc: u8, fsn: u32) {
+        if let Some(link) = self.link_mut(slc) {
+            if link.state != LinkState::Down {
+                link.last_fsn = Some(fsn);
+            }
+        }
+    }
+
+    /// Whether a changeover of link `slc` is still waiting for the MSUs of
+    /// its MTP2 ([`handle_retrieved`](Self::handle_retrieved)): the lead
+    /// keeps that MTP2's buffers until then.
+    pub fn awaits_retrieval(&self, slc: u8) -> bool {
+        self.changeovers.iter().any(|c| c.slc == slc && !c.retrieved)
     }
 
     /// MTP2 reports link `slc` out of service. `last_accepted_fsn` is the FSN

@@ -119,10 +119,12 @@ impl LinkSet {
                 };
                 let state = self.link_state(slc);
                 if state == Some(LinkState::Available) {
-                    // The far end saw the failure first.
+                    // The far end saw the failure first; our BSNT is the
+                    // FSN last given by set_last_accepted_fsn (the lead
+                    // stops MTP2 on the Retrieve that follows, before it
+                    // accepts anything more).
                     if let Some(l) = self.link_mut(slc) {
                         l.state = LinkState::Down;
-                        l.last_fsn = None;
                     }
                     self.start_changeover(now, slc, false);
                 } else if state.is_none() {
