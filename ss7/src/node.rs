@@ -12,17 +12,22 @@
 //! Wiring:
 //! * MTP2 in service → [`LinkSet::handle_link_up`] (SLTM/SLTA, then TRA or
 //!   changeback);
-//! * MTP2 out of service → the node takes back the link's unacknowledged and
-//!   unsent MSUs at once (noting the FSNs they carried), calls
-//!   [`LinkSet::handle_link_down`] with MTP2's last accepted FSN (COO), and
-//!   restarts MTP2 so alignment begins again;
-//! * [`LinkSetEvent::Retrieve`] → the MSUs taken back after the far end's
-//!   last accepted FSN (all unsent ones when it is unknown) go to
-//!   [`LinkSet::handle_retrieved`]; if MTP2 was still in service (the far
-//!   end saw the failure first) it is stopped first;
+//! * MTP2 out of service → [`LinkSet::handle_link_down`] with MTP2's last
+//!   accepted FSN (COO); if the link set then waits for a changeover
+//!   retrieval ([`LinkSet::awaits_retrieval`]) MTP2 stays out of service
+//!   with its buffers until [`LinkSetEvent::Retrieve`], else (or once the
+//!   link set no longer waits) it is restarted at once and its MSUs
+//!   discarded;
+//! * [`LinkSetEvent::Retrieve`] → if MTP2 was still in service (the far end
+//!   saw the failure first) it is stopped first; the MSUs
+//!   `Mtp2::retrieve_msus_after` gives for the far end's last accepted FSN
+//!   (only the unsent ones when it is unknown), then the link's overflow,
+//!   go to [`LinkSet::handle_retrieved`] and MTP2 restarts;
 //! * [`LinkSet::poll_transmit`] → the link's `Mtp2::send_msu`, through an
 //!   unbounded per-link overflow queue when MTP2's queue is full;
-//! * MTP2 MSU indications → [`LinkSet::handle_msu`];
+//! * MTP2 MSU indications → [`LinkSet::set_last_accepted_fsn`] with MTP2's
+//!   last accepted FSN (so a far-end COO is answered with our BSNT), then
+//!   [`LinkSet::handle_msu`];
 //! * [`LinkSetEvent::LinkTestFailed`] → MTP2 of that link is stopped and
 //!   restarted.
 //!
@@ -147,7 +152,6 @@ impl Ss7Node {
         let Some(su) = l.mtp2.poll_transmit(now).or_else(sios) else {
             return Err(NodeError::NoSuchLink(link));
         };
-        l.note_sent(&su);
         if let Some(tap) = &mut self.tap {
             if tap.len() >= TAP_CAPACITY {
                 tap.pop_front();
@@ -272,6 +276,12 @@ impl Ss7Node {
                 };
                 self.links[i].send(now, sio, sif);
             }
+            for l in &mut self.links {
+                if l.held && !self.linkset.awaits_retrieval(l.slc) {
+                    // The changeover ended without retrieval (link set down).
+                    l.restart(now);
+                }
+            }
             if !moved {
                 break;
             }
@@ -286,13 +296,19 @@ impl Ss7Node {
                 let l = &mut self.links[i];
                 l.failures += 1;
                 let fsn = u32::from(l.mtp2.last_accepted_fsn());
-                l.retrieved = Some(l.take_back());
-                l.mtp2.start(now);
                 self.events
                     .push_back(NodeEvent::LinkOutOfService { slc, reason });
                 self.linkset.handle_link_down(now, slc, Some(fsn));
+                let l = &mut self.links[i];
+                if self.linkset.awaits_retrieval(slc) {
+                    l.held = true;
+                } else {
+                    l.restart(now);
+                }
             }
             Mtp2Event::Msu { sio, sif } => {
+                let bsnt = self.links[i].mtp2.last_accepted_fsn();
+                self.linkset.set_last_accepted_fsn(slc, u32::from(bsnt));
                 let mut msu = [0u8; 1 + crate::mtp2::su::MAX_SIF];
                 msu[0] = sio;
                 msu[1..=sif.len()].copy_from_slice(&sif);
@@ -349,21 +365,21 @@ impl Ss7Node {
             self.linkset.handle_retrieved(now, slc, Vec::new());
             return;
         };
-        if self.links[i].retrieved.is_none()
-            && self.links[i].mtp2.state() != Mtp2State::OutOfService
-        {
-            // The far end changed over first while our MTP2 still ran: stop
-            // it; its out-of-service indication takes the MSUs back.
+        if !self.links[i].held && self.links[i].mtp2.state() != Mtp2State::OutOfService {
+            // The far end changed over first while our MTP2 still ran (our
+            // COA carried its BSNT): stop it before it accepts anything more.
             self.links[i].mtp2.stop(now);
             while let Some(ev) = self.links[i].mtp2.poll_event() {
                 self.mtp2_event(now, i, ev);
             }
         }
-        let msus = self.links[i]
-            .retrieved
-            .take()
-            .map(|r| r.after(fsn))
-            .unwrap_or_default();
+        let l = &mut self.links[i];
+        let msus = if l.mtp2.state() == Mtp2State::OutOfService {
+            l.take_back(fsn)
+        } else {
+            Vec::new()
+        };
+        l.restart(now);
         self.linkset.handle_retrieved(now, slc, msus);
     }
 }

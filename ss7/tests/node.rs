@@ -15,6 +15,10 @@ enum Line {
     HalfDropped,
     /// Every signal unit arrives corrupted (FCS error).
     Errored,
+    /// Only B sees the failure: units from A reach B corrupted (FCS
+    /// errors), units from B to A are lost without a trace, so A's MTP2
+    /// stays in service until B's changeover order arrives.
+    FailsAtB,
 }
 
 struct Pair {
@@ -73,6 +77,7 @@ impl Pair {
                     self.b.handle_su_error(now, i).unwrap();
                     self.a.handle_su_error(now, i).unwrap();
                 }
+                Line::FailsAtB => self.b.handle_su_error(now, i).unwrap(),
             }
         }
         if self.a.poll_timeout().is_some_and(|t| t <= now) {
@@ -243,6 +248,77 @@ fn user_msus_survive_changeover_and_return_on_changeback() {
         "link 0 carried {} MSUs after changeback",
         rx_end - rx_at_up
     );
+}
+
+/// B's MTP2 fails link 0 while A's still runs; B's COO reaches A for a link
+/// A thinks available. A must answer COA with its last accepted FSN, so B
+/// retransmits the MSUs A never received (an ECA would lose them), and A
+/// retransmits only what B did not accept.
+#[test]
+fn one_sided_failure_changeover_uses_the_far_ends_bsnt() {
+    const COUNT: u32 = 600;
+    let mut p = Pair::itu(fast_mtp2());
+    p.run_until(5_000, Pair::both_fully_up);
+    let mut b_outstanding_at_failure = 0;
+    let mut a_mtp2_at_coo = None;
+    for seq in 0..COUNT {
+        let sls = ((seq * 7) % 16) as u8;
+        p.a.send_user(p.now, 5, &payload(seq, sls), sls).unwrap();
+        p.b.send_user(p.now, 5, &payload(seq, sls), sls).unwrap();
+        if seq == 200 {
+            p.lines[0] = Line::FailsAtB;
+        }
+        if p.lines[0] == Line::FailsAtB {
+            let b0 = &p.b.link_status().links[0];
+            if b0.failures > 0 && a_mtp2_at_coo.is_none() {
+                a_mtp2_at_coo = Some(p.a.link_status().links[0].mtp2);
+            }
+            if b0.failures == 0 {
+                b_outstanding_at_failure = b0.outstanding;
+            }
+            if p.a.link_status().links[0].failures > 0 {
+                p.lines[0] = Line::Up;
+            }
+        }
+        p.step();
+    }
+    p.run_until(5_000, |p| {
+        [&p.a, &p.b].iter().all(|n| {
+            n.link_status()
+                .links
+                .iter()
+                .all(|l| l.outstanding == 0 && l.queued == 0)
+        })
+    });
+    // Longer than changeover T1/T2, whichever way the changeover went.
+    for _ in 0..3_000 {
+        p.step();
+    }
+    assert!(
+        b_outstanding_at_failure > 0,
+        "B had nothing unacknowledged on link 0 when it failed"
+    );
+    assert_eq!(
+        a_mtp2_at_coo,
+        Some(Mtp2State::InService),
+        "A's MTP2 was still in service when B failed the link"
+    );
+    let a_fail = p.a_events.iter().find_map(|(_, e)| match e {
+        NodeEvent::LinkOutOfService { slc: 0, reason } => Some(*reason),
+        _ => None,
+    });
+    assert_eq!(
+        a_fail,
+        Some(trunk_ss7::mtp2::OutOfServiceReason::Stopped),
+        "A stopped link 0 on B's changeover order, not on its own"
+    );
+    check_delivery(&p.a_events, COUNT);
+    check_delivery(&p.b_events, COUNT);
+    for ev in [&p.a_events, &p.b_events] {
+        assert!(has(ev, &NodeEvent::LinkDown(0)));
+        assert!(!has(ev, &NodeEvent::LinkSetDown));
+        assert!(!has(ev, &NodeEvent::LinkDown(1)));
+    }
 }
 
 fn variant_comes_up(variant: Variant, pa: PointCode, pb: PointCode) {

@@ -261,7 +261,7 @@ impl Mtp2 {
     ///   changeover, Q.704 §5.6/§5.7): buffer updating is impossible, so
     ///   only the MSUs never transmitted are returned; the unacknowledged
     ///   ones are discarded (they may or may not have arrived).
-    pub fn retrieve_msus_after(&mut self, fsnc: Option<u8>, mut f: impl FnMut(u8, &[u8])) {
+    pub fn retrieve_msus_after(&mut self, fsnc: Option<u8>, f: impl FnMut(u8, &[u8])) {
         if self.state != LinkState::OutOfService {
             return;
         }

@@ -1,54 +1,20 @@
-//! One signalling link of the node: its MTP2, the FSN bookkeeping needed
-//! to answer a changeover retrieval, and the overflow queue in front of
-//! MTP2's transmit buffer.
+//! One signalling link of the node: its MTP2 and the overflow queue in
+//! front of MTP2's transmit buffer.
 
 use std::collections::VecDeque;
 
 use crate::mtp2::su::MAX_SIF;
-use crate::mtp2::{Mtp2, Mtp2Config, SignalUnit};
-
-/// MSUs taken back from a failed link (Q.704 §5.4 buffer updating).
-#[derive(Debug, Default)]
-pub(super) struct Retrieved {
-    /// SIO octet followed by the SIF, oldest first.
-    pub msus: Vec<Vec<u8>>,
-    /// How many of `msus` (from the front) had been transmitted at least once.
-    pub sent: usize,
-    /// FSN of the newest transmitted MSU when the link failed.
-    pub last_fsn: u8,
-}
-
-impl Retrieved {
-    /// The MSUs to hand to MTP3 for a retrieval after `far_fsn` (the far
-    /// end's last accepted FSN), or only the untransmitted ones for `None`.
-    pub fn after(self, far_fsn: Option<u32>) -> Vec<Vec<u8>> {
-        let skip = match far_fsn {
-            None => self.sent,
-            Some(f) => {
-                // The transmitted MSUs carry FSNs last-sent+1 ..= last.
-                let first_minus_one = self.last_fsn.wrapping_sub(self.sent as u8) & 0x7f;
-                let accepted = usize::from((f as u8).wrapping_sub(first_minus_one) & 0x7f);
-                if f <= 0x7f && accepted <= self.sent {
-                    accepted
-                } else {
-                    0
-                }
-            }
-        };
-        self.msus.into_iter().skip(skip).collect()
-    }
-}
+use crate::mtp2::{Mtp2, Mtp2Config};
 
 /// A link: MTP2 plus the node's bookkeeping.
 pub(super) struct Link {
     pub slc: u8,
     pub mtp2: Mtp2,
-    /// FSN of the last new MSU (or of the last LSSU/FISU) sent.
-    pub tx_fsn: u8,
     /// MSUs MTP2 could not queue yet (SIO octet + SIF).
     pub overflow: VecDeque<(u8, Vec<u8>)>,
-    /// MSUs retrieved at the last failure, waiting for MTP3's request.
-    pub retrieved: Option<Retrieved>,
+    /// MTP2 is out of service and kept so (not restarted) because its
+    /// buffers wait for the link set's changeover retrieval.
+    pub held: bool,
     pub failures: u64,
 }
 
@@ -57,23 +23,9 @@ impl Link {
         Link {
             slc,
             mtp2: Mtp2::new(cfg),
-            tx_fsn: 127,
             overflow: VecDeque::new(),
-            retrieved: None,
+            held: false,
             failures: 0,
-        }
-    }
-
-    /// Track the FSN of a signal unit handed to the line.
-    pub fn note_sent(&mut self, su: &[u8]) {
-        let Ok(view) = SignalUnit::new_checked(su) else {
-            return;
-        };
-        let fsn = view.fsn();
-        if view.li() <= 2 || fsn == (self.tx_fsn.wrapping_add(1) & 0x7f) {
-            // LSSUs and FISUs carry the last FSN sent; a new MSU the next one.
-            // A retransmission carries an older FSN and changes nothing.
-            self.tx_fsn = fsn;
         }
     }
 
@@ -100,12 +52,17 @@ impl Link {
         self.refill(now);
     }
 
-    /// Take back every MSU not acknowledged or not sent (MTP2 must be out
-    /// of service), with the FSN bookkeeping for a later retrieval request.
-    pub fn take_back(&mut self) -> Retrieved {
-        let sent = self.mtp2.outstanding();
-        let mut msus = Vec::with_capacity(sent + self.mtp2.queued() + self.overflow.len());
-        self.mtp2.retrieve_msus(|sio, sif| {
+    /// Take back (MTP2 out of service) the MSUs the far end has not
+    /// accepted after its last accepted FSN `far_fsn` (only the
+    /// untransmitted ones for `None`), then the overflow: SIO octet + SIF
+    /// each, oldest first. See [`Mtp2::retrieve_msus_after`].
+    pub fn take_back(&mut self, far_fsn: Option<u32>) -> Vec<Vec<u8>> {
+        // An FSN beyond 7 bits cannot match: MTP2 then returns every
+        // unacknowledged MSU.
+        let fsnc = far_fsn.map(|f| u8::try_from(f).unwrap_or(u8::MAX));
+        let mut msus =
+            Vec::with_capacity(self.mtp2.outstanding() + self.mtp2.queued() + self.overflow.len());
+        self.mtp2.retrieve_msus_after(fsnc, |sio, sif| {
             let mut m = Vec::with_capacity(sif.len() + 1);
             m.push(sio);
             m.extend_from_slice(sif);
@@ -117,51 +74,13 @@ impl Link {
             m.extend_from_slice(&sif);
             msus.push(m);
         }
-        Retrieved {
-            msus,
-            sent,
-            last_fsn: self.tx_fsn,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Retrieved;
-
-    fn stash(sent: usize, last_fsn: u8, total: usize) -> Retrieved {
-        Retrieved {
-            msus: (0..total).map(|i| vec![5, i as u8]).collect(),
-            sent,
-            last_fsn,
-        }
+        msus
     }
 
-    #[test]
-    fn retrieval_skips_what_the_far_end_accepted() {
-        // Sent FSNs 8, 9, 10; the far end accepted up to 9.
-        let out = stash(3, 10, 5).after(Some(9));
-        assert_eq!(out, vec![vec![5, 2], vec![5, 3], vec![5, 4]]);
-    }
-
-    #[test]
-    fn retrieval_wraps_fsn_modulo_128() {
-        // Sent FSNs 126, 127, 0, 1; the far end accepted up to 127.
-        let out = stash(4, 1, 4).after(Some(127));
-        assert_eq!(out, vec![vec![5, 2], vec![5, 3]]);
-    }
-
-    #[test]
-    fn retrieval_without_fsn_returns_only_untransmitted() {
-        let out = stash(3, 10, 5).after(None);
-        assert_eq!(out, vec![vec![5, 3], vec![5, 4]]);
-    }
-
-    #[test]
-    fn retrieval_with_fsn_outside_the_window_resends_everything() {
-        let out = stash(2, 10, 3).after(Some(40));
-        assert_eq!(out.len(), 3);
-        let out = stash(2, 10, 3).after(Some(300));
-        assert_eq!(out.len(), 3);
+    /// Discard what is left to send and restart MTP2 (initial alignment).
+    pub fn restart(&mut self, now: u64) {
+        self.held = false;
+        self.overflow.clear();
+        self.mtp2.start(now);
     }
 }

@@ -281,7 +281,9 @@ impl LinkSet {
     /// its MTP2 ([`handle_retrieved`](Self::handle_retrieved)): the lead
     /// keeps that MTP2's buffers until then.
     pub fn awaits_retrieval(&self, slc: u8) -> bool {
-        self.changeovers.iter().any(|c| c.slc == slc && !c.retrieved)
+        self.changeovers
+            .iter()
+            .any(|c| c.slc == slc && !c.retrieved)
     }
 
     /// MTP2 reports link `slc` out of service. `last_accepted_fsn` is the FSN
